@@ -1,0 +1,215 @@
+"""Shape rules of the node kinds.
+
+Each rule takes the node's parameters and the shapes arriving on its input
+wires (per sample, batch dimension excluded, NCHW) and returns the output
+shape, or raises :class:`~nnstudio.errors.ShapeError` with advice a learner can
+act on. Parameter-shape rules give the tensors a node owns, in PyTorch layout.
+"""
+from __future__ import annotations
+
+from math import prod
+from typing import Any, Sequence
+
+from nnstudio.errors import ShapeError
+
+Shape = tuple[int, ...]
+Params = dict[str, Any]
+
+
+def fmt_shape(shape: Sequence[int]) -> str:
+    """Shapes as people write them: ``16x5x5``."""
+    return "x".join(str(d) for d in shape) if shape else "scalar"
+
+
+def _single(kind: str, in_shapes: list[Shape]) -> Shape:
+    if len(in_shapes) != 1:
+        raise ShapeError(f"{kind} takes exactly one input wire; it has {len(in_shapes)}")
+    return in_shapes[0]
+
+
+def _flat_features(kind: str, in_shapes: list[Shape]) -> int:
+    """Several flat wires are concatenated along the feature axis, in wire order."""
+    total = 0
+    for s in in_shapes:
+        if len(s) != 1:
+            raise ShapeError(
+                f"{kind} expects a flat vector but gets {fmt_shape(s)} - insert a Flatten before it"
+            )
+        total += s[0]
+    return total
+
+
+def _image(kind: str, shape: Shape) -> Shape:
+    if len(shape) != 3:
+        if len(shape) == 1:
+            raise ShapeError(
+                f"{kind} expects an image (channels x height x width) but gets a flat vector of "
+                f"{shape[0]} - give the Input a shape such as [1, 28, 28], or Reshape first"
+            )
+        raise ShapeError(f"{kind} expects channels x height x width but gets {fmt_shape(shape)}")
+    return shape
+
+
+def identity(params: Params, in_shapes: list[Shape], kind: str = "") -> Shape:
+    return _single(kind, in_shapes)
+
+
+def input_shape(params: Params, in_shapes: list[Shape], kind: str = "Input") -> Shape:
+    return tuple(params["shape"])
+
+
+def dense(params: Params, in_shapes: list[Shape], kind: str = "Dense") -> Shape:
+    _flat_features(kind, in_shapes)
+    return (params["units"],)
+
+
+def neuron(params: Params, in_shapes: list[Shape], kind: str = "Neuron") -> Shape:
+    _flat_features(kind, in_shapes)
+    return (1,)
+
+
+def output(params: Params, in_shapes: list[Shape], kind: str = "Output") -> Shape:
+    k = _flat_features(kind, in_shapes)
+    if params["loss"] == "cross_entropy" and k < 2:
+        raise ShapeError(
+            "cross_entropy needs one output per class (at least 2) but gets 1 - "
+            "use bce for a single yes/no output, or widen the last layer"
+        )
+    return (k,)
+
+
+def softmax_ok(params: Params, in_shapes: list[Shape], kind: str = "Activation") -> Shape:
+    return _single(kind, in_shapes)
+
+
+def batchnorm(params: Params, in_shapes: list[Shape], kind: str = "BatchNorm") -> Shape:
+    s = _single(kind, in_shapes)
+    if len(s) not in (1, 3):
+        raise ShapeError(
+            f"BatchNorm works on features or on channels x height x width; gets {fmt_shape(s)}"
+        )
+    return s
+
+
+def add(params: Params, in_shapes: list[Shape], kind: str = "Add") -> Shape:
+    if len(in_shapes) < 2:
+        raise ShapeError("Add sums two or more wires (a skip connection) - connect another input")
+    first = in_shapes[0]
+    for s in in_shapes[1:]:
+        if s != first:
+            raise ShapeError(
+                f"Add needs equal shapes on every wire but gets {fmt_shape(first)} and {fmt_shape(s)} - "
+                "make both branches end in the same size"
+            )
+    return first
+
+
+def concat(params: Params, in_shapes: list[Shape], kind: str = "Concat") -> Shape:
+    if len(in_shapes) < 2:
+        raise ShapeError("Concat joins two or more wires - connect another input")
+    first = in_shapes[0]
+    for s in in_shapes[1:]:
+        if len(s) != len(first) or s[1:] != first[1:]:
+            raise ShapeError(
+                f"Concat joins along the first axis; the other sizes must match but it gets "
+                f"{fmt_shape(first)} and {fmt_shape(s)}"
+            )
+    return (sum(s[0] for s in in_shapes),) + tuple(first[1:])
+
+
+def flatten(params: Params, in_shapes: list[Shape], kind: str = "Flatten") -> Shape:
+    return (prod(_single(kind, in_shapes)),)
+
+
+def reshape(params: Params, in_shapes: list[Shape], kind: str = "Reshape") -> Shape:
+    s = _single(kind, in_shapes)
+    n = prod(s)
+    target = list(params["shape"])
+    known = prod(d for d in target if d != -1)
+    if -1 in target:
+        if n % known:
+            raise ShapeError(
+                f"Reshape cannot fit {n} values ({fmt_shape(s)}) into {fmt_shape(target)}"
+            )
+        target[target.index(-1)] = n // known
+    elif known != n:
+        raise ShapeError(
+            f"Reshape needs the same number of values: {fmt_shape(s)} has {n}, "
+            f"{fmt_shape(target)} has {known}"
+        )
+    return tuple(target)
+
+
+def _conv_out(size: int, k: int, stride: int, pad: int) -> int:
+    return (size + 2 * pad - k) // stride + 1
+
+
+def conv2d(params: Params, in_shapes: list[Shape], kind: str = "Conv2D") -> Shape:
+    c, h, w = _image(kind, _single(kind, in_shapes))
+    k, st, pad = params["kernel_size"], params["stride"], params["padding"]
+    if h + 2 * pad < k or w + 2 * pad < k:
+        raise ShapeError(
+            f"Conv2D's {k}x{k} kernel is larger than its {h}x{w} input - "
+            "use a smaller kernel, add padding, or pool less before it"
+        )
+    return (params["out_channels"], _conv_out(h, k, st, pad), _conv_out(w, k, st, pad))
+
+
+def pool2d(params: Params, in_shapes: list[Shape], kind: str = "Pool") -> Shape:
+    c, h, w = _image(kind, _single(kind, in_shapes))
+    k = params["kernel_size"]
+    st = params["stride"] or k
+    if h < k or w < k:
+        raise ShapeError(
+            f"{kind}'s {k}x{k} window is larger than its {h}x{w} input - use a smaller window"
+        )
+    return (c, _conv_out(h, k, st, 0), _conv_out(w, k, st, 0))
+
+
+def embedding(params: Params, in_shapes: list[Shape], kind: str = "Embedding") -> Shape:
+    s = _single(kind, in_shapes)
+    if len(s) != 1:
+        raise ShapeError(
+            f"Embedding expects a flat list of token indices but gets {fmt_shape(s)} - Flatten first"
+        )
+    return (s[0], params["embedding_dim"])
+
+
+# --- parameter tensors (PyTorch layouts) -------------------------------------
+
+def no_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    return {}
+
+
+def dense_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    n_in = sum(s[0] for s in in_shapes)
+    out = {"weight": (params["units"], n_in)}
+    if params.get("bias", True):
+        out["bias"] = (params["units"],)
+    return out
+
+
+def neuron_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    return {"weight": (1, sum(s[0] for s in in_shapes)), "bias": (1,)}
+
+
+def conv2d_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    k = params["kernel_size"]
+    out = {"weight": (params["out_channels"], in_shapes[0][0], k, k)}
+    if params.get("bias", True):
+        out["bias"] = (params["out_channels"],)
+    return out
+
+
+def batchnorm_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    c = (in_shapes[0][0],)
+    return {"weight": c, "bias": c, "running_mean": c, "running_var": c}
+
+
+def layernorm_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    s = tuple(in_shapes[0])
+    return {"weight": s, "bias": s}
+
+
+def embedding_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    return {"weight": (params["num_embeddings"], params["embedding_dim"])}
