@@ -7,7 +7,7 @@ all read this registry instead of branching on kind names.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from nnstudio.errors import GraphError, ShapeError

@@ -1,0 +1,1 @@
+"""The Numba engine: graphs compile into plans that train in compiled code."""
