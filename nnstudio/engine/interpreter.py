@@ -1,0 +1,291 @@
+"""The compiled program runner: a whole epoch of steps with no Python between them.
+
+A plan is a table of small integer rows (one per operation: opcode, buffer
+indices, sizes) plus float rows (eps, p, slopes). :func:`run` walks that table
+for every batch - forward, loss, backward, optimizer - inside one compiled
+function. Because the table is data, every graph runs on the same cached
+machine code: a new graph never waits for a compile.
+
+Buffers are flat arrays in a typed list ``B`` (activations, gradients,
+parameters, optimizer state, scratch); index tables live in ``IB``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from nnstudio.engine.kernels import optim
+from nnstudio.engine.kernels.activations import act_backward, act_forward
+from nnstudio.engine.kernels.conv import conv_backward, conv_forward, pool_backward, pool_forward
+from nnstudio.engine.kernels.dense import dense_backward, dense_forward, neurons_backward, neurons_forward
+from nnstudio.engine.kernels.losses import loss_and_grad
+from nnstudio.engine.kernels.misc import (
+    dropout_backward, dropout_forward, embedding_backward, embedding_forward,
+)
+from nnstudio.engine.kernels.norm import (
+    batchnorm_backward, batchnorm_forward, layernorm_backward, layernorm_forward,
+)
+
+GATHER, DENSE, NEURONS, ACT, DROPOUT, BATCHNORM, LAYERNORM, ADD, CONV, POOL, EMBED = range(1, 12)
+CODE_WIDTH = 24
+FP_WIDTH = 4
+# loss descriptor: input buffer, input size, target buffer, target size, prediction buffer,
+# outputs, loss code, prediction-gradient buffer
+L_INP, L_FIN, L_Y, L_YDIM, L_PRED, L_K, L_CODE, L_GPRED = range(8)
+
+
+@njit(cache=True, nogil=True)
+def _m2(a, n, f):
+    return a[: n * f].reshape((n, f))
+
+
+@njit(cache=True, nogil=True)
+def forward(code, fp, B, IB, n, train):
+    for o in range(code.shape[0]):
+        c = code[o]
+        op = c[0]
+        if op == GATHER:
+            # [op, out, out_w, out_col, src, src_w, col, ncols, gout, gsrc]
+            out = _m2(B[c[1]], n, c[2])
+            src = _m2(B[c[4]], n, c[5])
+            oc, col, nc = c[3], c[6], c[7]
+            for i in range(n):
+                for j in range(nc):
+                    out[i, oc + j] = src[i, col + j]
+        elif op == DENSE:
+            # [op, x, w, b, y, fin, fout, gx, gw, gb, scratch, has_bias, acc]
+            fin, fout = c[5], c[6]
+            dense_forward(_m2(B[c[1]], n, fin), _m2(B[c[2]], fout, fin), B[c[3]], _m2(B[c[4]], n, fout),
+                          c[11] == 1)
+        elif op == NEURONS:
+            # [op, u, w, b, z, a, uw, k, idx, off, act, gu, gw, gb, gz, ga, acc]
+            uw, k = c[6], c[7]
+            neurons_forward(_m2(B[c[1]], n, uw), B[c[2]], B[c[3]], IB[c[8]], IB[c[9]], _m2(B[c[4]], n, k),
+                            _m2(B[c[5]], n, k), c[10], fp[o, 0])
+        elif op == ACT:
+            # [op, x, y, f, code, gx, gy, acc]
+            f = c[3]
+            act_forward(_m2(B[c[1]], n, f), _m2(B[c[2]], n, f), c[4], fp[o, 0])
+        elif op == DROPOUT:
+            # [op, x, y, mask, size, gx, gy, acc]
+            m = n * c[4]
+            dropout_forward(B[c[1]][:m], B[c[2]][:m], B[c[3]][:m], fp[o, 0], train)
+        elif op == BATCHNORM:
+            # [op, x, y, w, b, rm, rv, xhat, invstd, C, S, gx, gy, gw, gb, acc]
+            C, S = c[9], c[10]
+            m = n * C * S
+            batchnorm_forward(B[c[1]][:m].reshape((n, C, S)), B[c[2]][:m].reshape((n, C, S)), B[c[3]], B[c[4]],
+                              B[c[5]], B[c[6]], B[c[7]][:m].reshape((n, C, S)), B[c[8]], fp[o, 0], fp[o, 1],
+                              train)
+        elif op == LAYERNORM:
+            # [op, x, y, w, b, xhat, invstd, F, gx, gy, gw, gb, acc]
+            F = c[7]
+            layernorm_forward(_m2(B[c[1]], n, F), _m2(B[c[2]], n, F), B[c[3]], B[c[4]], _m2(B[c[5]], n, F),
+                              B[c[6]], fp[o, 0])
+        elif op == ADD:
+            # [op, y, size, src, gy, gsrc, acc, first]
+            m = n * c[2]
+            y = B[c[1]]
+            s = B[c[3]]
+            if c[7] == 1:
+                for i in range(m):
+                    y[i] = s[i]
+            else:
+                for i in range(m):
+                    y[i] += s[i]
+        elif op == CONV:
+            # [op, x, w, b, y, C, H, W, O, K, S, P, OH, OW, col, gx, gw, gb, gcol, gwtmp, has_bias, acc]
+            C, H, W, O, K, OH, OW = c[5], c[6], c[7], c[8], c[9], c[12], c[13]
+            x = B[c[1]][: n * C * H * W].reshape((n, C, H, W))
+            w2 = B[c[2]].reshape((O, C * K * K))
+            y = B[c[4]][: n * O * OH * OW].reshape((n, O, OH * OW))
+            col = B[c[14]].reshape((C * K * K, OH * OW))
+            conv_forward(x, w2, B[c[3]], y, col, K, c[10], c[11], OH, OW, c[20] == 1)
+        elif op == POOL:
+            # [op, x, y, C, H, W, K, S, OH, OW, is_max, gx, gy, acc]
+            C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
+            pool_forward(B[c[1]][: n * C * H * W].reshape((n, C, H, W)),
+                         B[c[2]][: n * C * OH * OW].reshape((n, C, OH, OW)), c[6], c[7], c[10] == 1)
+        elif op == EMBED:
+            # [op, x, w, y, L, D, V, gw]
+            L, D, V = c[4], c[5], c[6]
+            embedding_forward(_m2(B[c[1]], n, L), B[c[2]].reshape((V, D)),
+                              B[c[3]][: n * L * D].reshape((n, L, D)))
+
+
+@njit(cache=True, nogil=True)
+def backward(code, fp, B, IB, n):
+    for o in range(code.shape[0] - 1, -1, -1):
+        c = code[o]
+        op = c[0]
+        if op == GATHER:
+            if c[9] < 0:
+                continue
+            gout = _m2(B[c[8]], n, c[2])
+            gsrc = _m2(B[c[9]], n, c[5])
+            oc, col, nc = c[3], c[6], c[7]
+            for i in range(n):
+                for j in range(nc):
+                    gsrc[i, col + j] += gout[i, oc + j]
+        elif op == DENSE:
+            fin, fout = c[5], c[6]
+            gx = c[7]
+            gw = c[8]
+            if gx < 0 and gw < 0:
+                continue
+            gy = _m2(B[c[4] + 1], n, fout)
+            dense_backward(_m2(B[c[1]], n, fin), _m2(B[c[2]], fout, fin), gy,
+                           _m2(B[max(gx, 0)], n, fin) if gx >= 0 else _m2(B[c[1]], n, fin),
+                           _m2(B[max(gw, 0)], fout, fin) if gw >= 0 else _m2(B[c[2]], fout, fin),
+                           B[c[9]] if gw >= 0 else B[c[3]], _m2(B[c[10]], n, fin), gx >= 0, gw >= 0,
+                           c[11] == 1, c[12] == 1)
+        elif op == NEURONS:
+            uw, k = c[6], c[7]
+            gu = c[11]
+            gw = c[12]
+            if gu < 0 and gw < 0:
+                continue
+            neurons_backward(_m2(B[c[1]], n, uw), B[c[2]], IB[c[8]], IB[c[9]], _m2(B[c[4]], n, k),
+                             _m2(B[c[5]], n, k), _m2(B[c[15]], n, k), _m2(B[c[14]], n, k),
+                             _m2(B[gu] if gu >= 0 else B[c[1]], n, uw), B[gw] if gw >= 0 else B[c[2]],
+                             B[c[13]] if c[13] >= 0 else B[c[3]], c[10], fp[o, 0],
+                             gu >= 0, gw >= 0, c[16] == 1)
+        elif op == ACT:
+            if c[5] < 0:
+                continue
+            f = c[3]
+            act_backward(_m2(B[c[1]], n, f), _m2(B[c[2]], n, f), _m2(B[c[6]], n, f), _m2(B[c[5]], n, f), c[4],
+                         fp[o, 0], c[7] == 1)
+        elif op == DROPOUT:
+            if c[5] < 0:
+                continue
+            m = n * c[4]
+            dropout_backward(B[c[6]][:m], B[c[3]][:m], B[c[5]][:m], c[7] == 1)
+        elif op == BATCHNORM:
+            C, S = c[9], c[10]
+            m = n * C * S
+            if c[13] < 0 and c[11] < 0:
+                continue
+            gx = B[c[11]] if c[11] >= 0 else B[c[1]]
+            batchnorm_backward(B[c[12]][:m].reshape((n, C, S)), B[c[3]], B[c[7]][:m].reshape((n, C, S)),
+                               B[c[8]], gx[:m].reshape((n, C, S)), B[max(c[13], 0)] if c[13] >= 0 else B[c[8]],
+                               B[max(c[14], 0)] if c[14] >= 0 else B[c[8]], c[11] >= 0, c[15] == 1)
+        elif op == LAYERNORM:
+            F = c[7]
+            if c[10] < 0 and c[8] < 0:
+                continue
+            gx = B[c[8]] if c[8] >= 0 else B[c[1]]
+            layernorm_backward(_m2(B[c[9]], n, F), B[c[3]], _m2(B[c[5]], n, F), B[c[6]], _m2(gx, n, F),
+                               B[max(c[10], 0)] if c[10] >= 0 else B[c[6]],
+                               B[max(c[11], 0)] if c[11] >= 0 else B[c[6]], c[8] >= 0, c[12] == 1)
+        elif op == ADD:
+            if c[5] < 0:
+                continue
+            m = n * c[2]
+            gy = B[c[4]]
+            gs = B[c[5]]
+            if c[6] == 1:
+                for i in range(m):
+                    gs[i] += gy[i]
+            else:
+                for i in range(m):
+                    gs[i] = gy[i]
+        elif op == CONV:
+            C, H, W, O, K, OH, OW = c[5], c[6], c[7], c[8], c[9], c[12], c[13]
+            gx = c[15]
+            gw = c[16]
+            if gx < 0 and gw < 0:
+                continue
+            x = B[c[1]][: n * C * H * W].reshape((n, C, H, W))
+            w2 = B[c[2]].reshape((O, C * K * K))
+            gy = B[c[4] + 1][: n * O * OH * OW].reshape((n, O, OH * OW))
+            gxa = (B[gx] if gx >= 0 else B[c[1]])[: n * C * H * W].reshape((n, C, H, W))
+            gwa = (B[gw] if gw >= 0 else B[c[2]]).reshape((O, C * K * K))
+            gba = B[c[17]] if (gw >= 0 and c[20] == 1) else B[c[3]]
+            conv_backward(x, w2, gy, gxa, gwa, gba, B[c[14]].reshape((C * K * K, OH * OW)),
+                          B[c[18]].reshape((C * K * K, OH * OW)), B[c[19]].reshape((O, C * K * K)),
+                          K, c[10], c[11], OH, OW, gx >= 0, gw >= 0, c[20] == 1, c[21] == 1)
+        elif op == POOL:
+            if c[11] < 0:
+                continue
+            C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
+            pool_backward(B[c[1]][: n * C * H * W].reshape((n, C, H, W)),
+                          B[c[12]][: n * C * OH * OW].reshape((n, C, OH, OW)),
+                          B[c[11]][: n * C * H * W].reshape((n, C, H, W)), c[6], c[7], c[10] == 1, c[13] == 1)
+        elif op == EMBED:
+            if c[7] < 0:
+                continue
+            L, D, V = c[4], c[5], c[6]
+            embedding_backward(_m2(B[c[1]], n, L), B[c[3] + 1][: n * L * D].reshape((n, L, D)),
+                               B[c[7]].reshape((V, D)))
+
+
+@njit(cache=True, nogil=True)
+def optimizer_step(B, optc, hp):
+    """Clip the global gradient norm if asked, then update every trainable tensor."""
+    if hp[optim.HP_CLIP] > 0.0:
+        total = 0.0
+        for r in range(optc.shape[0]):
+            total += optim.sum_squares(B[optc[r, 1]])
+        norm = math.sqrt(total)
+        coef = hp[optim.HP_CLIP] / (norm + 1e-6)
+        if coef < 1.0:
+            for r in range(optc.shape[0]):
+                optim.scale(B[optc[r, 1]], coef)
+    hp[optim.HP_T] += 1.0
+    t = hp[optim.HP_T]
+    for r in range(optc.shape[0]):
+        optim.update(B[optc[r, 0]], B[optc[r, 1]], B[optc[r, 2]], B[optc[r, 3]], hp, t)
+
+
+@njit(cache=True, nogil=True)
+def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
+    """Run the plan over ``X[rows]`` in batches of ``bs``; returns the mean loss (NaN if none).
+
+    mode 0: evaluation forward (loss if ``Y`` has rows; outputs into ``out`` if it has rows);
+    mode 1: training forward + backward (gradients only); mode 2: training with optimizer
+    steps. A non-finite loss in mode 2 stops before the update that would spread it.
+    """
+    np.random.seed(seed)
+    N = rows.shape[0]
+    fin = ld[L_FIN]
+    ydim = ld[L_YDIM]
+    k = ld[L_K]
+    has_y = Y.shape[0] > 0
+    train = mode > 0
+    total = 0.0
+    xb = B[ld[L_INP]]
+    yb = B[ld[L_Y]]
+    for start in range(0, N, bs):
+        n = min(bs, N - start)
+        for r in range(n):
+            src = rows[start + r]
+            for j in range(fin):
+                xb[r * fin + j] = X[src, j]
+            if has_y:
+                for j in range(ydim):
+                    yb[r * ydim + j] = Y[src, j]
+        if train:
+            # gradients that several gathers add into start from zero (before the loss writes its own)
+            for z in range(zero.shape[0]):
+                B[zero[z]][:] = 0.0
+        forward(code, fp, B, IB, n, train)
+        pred = _m2(B[ld[L_PRED]], n, k)
+        if out.shape[0] > 0:
+            for r in range(n):
+                for j in range(k):
+                    out[start + r, j] = pred[r, j]
+        if has_y:
+            loss = loss_and_grad(pred, _m2(yb, n, ydim), _m2(B[ld[L_GPRED]], n, k), ld[L_CODE], train)
+            total += loss * n
+            if mode == 2 and not math.isfinite(loss):
+                return loss
+        if train:
+            backward(code, fp, B, IB, n)
+            if mode == 2:
+                optimizer_step(B, optc, hp)
+    if not has_y or N == 0:
+        return math.nan
+    return total / N
