@@ -1,0 +1,85 @@
+"""Dataset descriptions stored in project files, and loading them back."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from nnstudio.data.dataset import Dataset
+from nnstudio.data.files import fingerprint
+from nnstudio.errors import DataError
+
+PATH_KEYS = ("path", "images", "labels")
+
+
+def _resolve(value: str, base_dir: str | Path | None) -> Path:
+    p = Path(value).expanduser()
+    if not p.is_absolute() and base_dir is not None:
+        p = Path(base_dir) / p
+    return p
+
+
+def load_from_spec(spec: dict[str, Any], base_dir: str | Path | None = None) -> Dataset:
+    """Rebuild the dataset a project describes; relative paths are relative to ``base_dir``.
+
+    A missing file raises DataError with advice; a file that changed since the project
+    was saved loads with a warning in ``Dataset.warnings``.
+    """
+    from nnstudio.data.arrays import load_idx, load_npz
+    from nnstudio.data.csv_loader import load_csv
+    from nnstudio.data.digits import digits
+    from nnstudio.data.images import load_image_folder
+    from nnstudio.data.toy import toy
+
+    if not isinstance(spec, dict) or "source" not in spec:
+        raise DataError("the project's data description is missing its source")
+    s = dict(spec)
+    source = s.pop("source")
+    fp = s.pop("fingerprint", None)
+    for key in PATH_KEYS:
+        if key in s:
+            full = _resolve(s[key], base_dir)
+            if not full.exists():
+                raise DataError(f"{Path(s[key]).name}: the data file was not found at {full} - the project still "
+                                "opens; choose the file again in the data panel")
+            s[key] = str(full)
+    try:
+        if source == "toy":
+            ds = toy(**s)
+        elif source == "digits":
+            ds = digits(**s)
+        elif source == "csv":
+            s.pop("task", None) if s.get("task") is None else None
+            ds = load_csv(**s)
+        elif source == "npz":
+            ds = load_npz(**s)
+        elif source == "idx":
+            ds = load_idx(**s)
+        elif source == "images":
+            s["size"] = tuple(s.get("size", (28, 28)))
+            ds = load_image_folder(**s)
+        else:
+            raise DataError(f"unknown data source {source!r}")
+    except TypeError as exc:
+        raise DataError(f"the project's data description has a bad setting ({exc})") from None
+    ds.spec = dict(spec)
+    if fp and source in ("csv", "npz", "idx", "images"):
+        key = "images" if source == "idx" else "path"
+        now = fingerprint(_resolve(spec[key], base_dir))
+        if now and now != fp:
+            ds.warnings.append(f"{Path(spec[key]).name} changed since the project was saved - results may differ")
+    return ds
+
+
+def relative_spec(spec: dict[str, Any], project_dir: str | Path) -> dict[str, Any]:
+    """The same description with file paths relative to the project folder where possible."""
+    out = dict(spec)
+    for key in PATH_KEYS:
+        if key in out:
+            p = Path(out[key])
+            if p.is_absolute():
+                try:
+                    out[key] = os.path.relpath(p, project_dir)
+                except ValueError:  # another drive on Windows
+                    pass
+    return out
