@@ -6,8 +6,14 @@ printed as one clear line each, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
+import time
+from pathlib import Path
 from typing import Callable, Sequence
+
+import numpy as np
 
 from nnstudio._version import __version__
 from nnstudio.errors import NNStudioError
@@ -29,7 +35,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     for warning in project.warnings:
         print(f"warning: {warning}")
-    target = _target_for(project)
+    target = _target_for(project, args.file)
     problems = project.graph.validate(target)
     errors = 0
     for p in problems:
@@ -41,19 +47,135 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if errors else EXIT_OK
 
 
-def _target_for(project):
+def _target_for(project, path: str):
     """The dataset's shape and task, when the project's data can be loaded; else None."""
     if not project.data:
         return None
+    from nnstudio.data import load_from_spec
+    from nnstudio.training import target_of
+
     try:
-        from nnstudio.data import target_spec_for
-    except ImportError:
-        return None
-    try:
-        return target_spec_for(project.data)
+        return target_of(load_from_spec(project.data, Path(path).parent))
     except NNStudioError as exc:
         print(f"warning: the dataset could not be checked: {exc}")
         return None
+
+
+def _json_line(obj: dict) -> None:
+    print(json.dumps(obj, allow_nan=False, default=_json_default), flush=True)
+
+
+def _json_default(v):
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    raise TypeError(type(v).__name__)
+
+
+def _finite(v) -> float | None:
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _epoch_record(trainer, seconds: float) -> dict:
+    h = trainer.history
+    rec = {"event": "epoch", "epoch": trainer.epoch, "train_loss": _finite(h.train_loss[-1]),
+           "val_loss": _finite(h.val_loss[-1]), "lr": trainer.lr, "steps": trainer.step_count,
+           "seconds": round(seconds, 3)}
+    if trainer.classification:
+        rec["train_accuracy"] = _finite(h.train_accuracy[-1])
+        rec["val_accuracy"] = _finite(h.val_accuracy[-1])
+    else:
+        rec["train_mae"] = _finite(trainer.last_metrics.get("train_mae", float("nan")))
+        rec["val_mae"] = _finite(trainer.last_metrics.get("val_mae", float("nan")))
+    return rec
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from nnstudio.io import load_project, save_project
+    from nnstudio.training import Run, trainer_for_project
+
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    try:
+        project = load_project(args.project)
+        trainer = trainer_for_project(project, Path(args.project).parent, epochs=args.epochs, seed=args.seed,
+                                      lr=args.lr, threads=args.threads)
+    except NNStudioError as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+    total = trainer.settings.epochs
+    bar = tqdm(total=total, unit="epoch", file=sys.stderr, disable=True if args.json else None,
+               dynamic_ncols=True, desc=Path(args.project).stem)
+    t0 = time.perf_counter()
+    status = "finished"
+    try:
+        while not trainer.done:
+            trainer.run_epoch()
+            if trainer.divergence is not None:
+                status = "diverged"
+                break
+            rec = _epoch_record(trainer, time.perf_counter() - t0)
+            if args.json:
+                _json_line(rec)
+            bar.update(1)
+            bar.set_postfix({k: f"{v:.4g}" for k, v in rec.items()
+                             if k in ("train_loss", "val_loss", "val_accuracy", "val_mae") and v is not None})
+    except KeyboardInterrupt:
+        status = "stopped"
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - t0
+    run = Run.from_trainer(trainer, status, started, seconds)
+    project.runs.append(run.to_dict())
+    if args.save_weights and status != "diverged":
+        project.weights = trainer.weights()
+    try:
+        save_project(project, args.project)
+    except NNStudioError as exc:
+        _err(f"training finished but the run could not be stored: {exc}")
+    if status == "diverged":
+        report = trainer.divergence
+        if args.json:
+            _json_line({"event": "diverged", "message": report.message, "step": report.step,
+                        "epoch": report.epoch, "lr": report.lr, "suggested_lr": report.suggested_lr})
+        else:
+            _err(report.message)
+        return EXIT_DIVERGED
+    done = {"event": "done", "status": status, "epochs": trainer.epoch, "steps": trainer.step_count,
+            "seconds": round(seconds, 3), "stopped_early": trainer.stopped_early, "run": run.id}
+    done.update({k: v for k, v in run.final.items()})
+    if args.json:
+        _json_line(done)
+    else:
+        shown = ", ".join(f"{k} {v:.4g}" for k, v in run.final.items() if v is not None)
+        print(f"{status} after {trainer.epoch} epochs in {seconds:.1f} s: {shown}")
+    return EXIT_OK if status == "finished" else 130
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from nnstudio.io import load_project
+    from nnstudio.training import export_csv, runs_of
+
+    try:
+        project = load_project(args.project)
+    except NNStudioError as exc:
+        _err(str(exc))
+        return EXIT_UNREADABLE
+    runs = runs_of(project)
+    if args.json:
+        for run in runs:
+            _json_line(run.to_dict())
+    elif not runs:
+        print("no runs stored yet - train with `nnstudio train` or from the app")
+    for run in runs if not args.json else ():
+        print(run.summary())
+    if args.csv:
+        export_csv(runs, args.csv)
+        print(f"curves of {len(runs)} run(s) written to {args.csv}")
+    return EXIT_OK
 
 
 def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
@@ -64,6 +186,8 @@ def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
 
 COMMANDS: dict[str, str] = {
     "validate": "check a project file and list its problems",
+    "train": "train a project without a display",
+    "runs": "list the training runs stored in a project",
     "bench": "measure training speed against PyTorch (bench gui: the GUI's responsiveness)",
 }
 
@@ -78,11 +202,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("validate", help=COMMANDS["validate"])
     p.add_argument("file", help="a .nnstudio project file")
+    p = sub.add_parser("train", help=COMMANDS["train"])
+    p.add_argument("project", help="a .nnstudio project file (the run is stored in it)")
+    p.add_argument("--epochs", type=int, help="train for this many epochs (default: the project's setting)")
+    p.add_argument("--seed", type=int, help="seed for initialisation, shuffling and dropout")
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--threads", type=int, help="threads for the engine (0 = all cores)")
+    p.add_argument("--save-weights", action="store_true", help="store the trained weights in the project")
+    p.add_argument("--json", action="store_true", help="one JSON object per line instead of a progress bar")
+    p = sub.add_parser("runs", help=COMMANDS["runs"])
+    p.add_argument("project", help="a .nnstudio project file")
+    p.add_argument("--json", action="store_true", help="one JSON object per run")
+    p.add_argument("--csv", metavar="PATH", help="also export every run's curves to a CSV file")
     sub.add_parser("bench", help=COMMANDS["bench"], add_help=False)
     return parser
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {"validate": cmd_validate}
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "validate": cmd_validate, "train": cmd_train, "runs": cmd_runs,
+}
 
 
 def run(argv: Sequence[str]) -> int:

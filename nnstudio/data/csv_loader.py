@@ -140,7 +140,9 @@ def load_csv(path: str | Path, target: str | int | None = None, inputs: Sequence
     used = in_idx + [t_idx]
     table = None
     if all(numeric[j] for j in used):
-        table = _fast_numeric(text, delim, int(has_header), ncols)
+        latin1 = any("Latin-1" in w for w in warnings)
+        # NumPy reads the file itself in chunks: far less memory than parsing our decoded copy
+        table = _fast_numeric(io.StringIO(text) if latin1 else p, delim, int(has_header), ncols)
     skipped: list[str] = []
     if table is not None:
         values = table[:, in_idx]
@@ -185,10 +187,10 @@ def load_csv(path: str | Path, target: str | int | None = None, inputs: Sequence
                         skipped=skipped[:100], warnings=warnings, scaler=scaler)
 
 
-def _fast_numeric(text: str, delim: str, skip: int, ncols: int) -> np.ndarray | None:
+def _fast_numeric(source: Any, delim: str, skip: int, ncols: int) -> np.ndarray | None:
     try:
-        table = np.loadtxt(io.StringIO(text), delimiter=delim, skiprows=skip, dtype=np.float64, ndmin=2,
-                           comments=None, quotechar='"')
+        table = np.loadtxt(source, delimiter=delim, skiprows=skip, dtype=np.float64, ndmin=2, comments=None,
+                           quotechar='"', encoding="utf-8-sig")
     except (ValueError, IndexError):
         return None
     if table.shape[1] != ncols or not np.isfinite(table).all():
