@@ -68,6 +68,8 @@ class Program:
     opt_state: list[int] = field(default_factory=list)
     embedding_inputs: list[tuple[int, int]] = field(default_factory=list)  # (num_embeddings) checks
     kinds: dict[str, str] = field(default_factory=dict)
+    graph: Graph | None = None
+    param_bufs: list[int] = field(default_factory=list)
 
 
 class _Builder:
@@ -88,6 +90,7 @@ class _Builder:
         self.refs: dict[str, Ref] = {}
         self.outputs: dict[str, tuple[Ref, tuple[int, ...]]] = {}
         self.act_codes: dict[str, int] = {}
+        self.param_bufs: list[int] = []
 
     # --- buffers ------------------------------------------------------------------
     def buf(self, size: int) -> int:
@@ -116,6 +119,7 @@ class _Builder:
 
     def param(self, nid: str, name: str, value: np.ndarray, trainable: bool, frozen: bool) -> int:
         b = self.buf(value.size)
+        self.param_bufs.append(b)
         self.arrays[b][:] = value.ravel()
         self.params.setdefault(nid, {})[name] = self.arrays[b].reshape(value.shape)
         if not trainable:
@@ -167,8 +171,13 @@ def _fans(kind: str, shape: tuple[int, ...]) -> tuple[int, int]:
     return shape[0], shape[0]
 
 
-def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "float32") -> Program:
-    """Check the graph and lay out everything a :class:`~nnstudio.engine.plan.Plan` needs."""
+def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "float32",
+                    share: Program | None = None) -> Program:
+    """Check the graph and lay out everything a :class:`~nnstudio.engine.plan.Plan` needs.
+
+    With ``share``, the new program (same graph, another batch size) uses that program's
+    parameter arrays, so a wide evaluation program always sees the live weights.
+    """
     if dtype not in DTYPES:
         raise CompileError(f"dtype must be float32 or float64, not {dtype!r}")
     if not isinstance(batch_size, int) or batch_size < 1:
@@ -338,6 +347,12 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
         else:
             b.code[row][acol] = 0
             seen.add(target)
+    params = b.params
+    if share is not None:
+        # buffer order depends only on the graph, so parameters sit at the same indices
+        for i in b.param_bufs:
+            b.arrays[i] = share.B[i]
+        params = share.params
     B = typed.List()
     for a in b.arrays:
         B.append(a)
@@ -352,8 +367,9 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
         B=B, IB=IB, zero=np.array(sorted(b.zero), np.int64), ld=ld,
         optc=np.array(b.optc, np.int64).reshape(-1, 4), dtype=b.dtype, batch_size=batch_size,
         input_id=inp.id, input_shape=in_shape, output_id=out.id, loss=loss, n_outputs=k,
-        params=b.params, grads=b.grads, outputs=b.outputs, act_codes=b.act_codes,
-        embedding_inputs=emb, kinds={nid: n.kind for nid, n in graph.nodes.items()},
+        params=params, grads=b.grads, outputs=b.outputs, act_codes=b.act_codes,
+        embedding_inputs=emb, kinds={nid: n.kind for nid, n in graph.nodes.items()}, graph=graph.copy(),
+        param_bufs=b.param_bufs,
     )
 
 
@@ -380,6 +396,7 @@ def _neuron_group(b: _Builder, g: Graph, members: list[str], requires: dict[str,
     gwb = b.buf(len(idx))
     bias = b.buf(k)
     gbb = b.buf(k)
+    b.param_bufs += [w, bias]
     for j, m in enumerate(members):
         n_in = off[j + 1] - off[j]
         init = g.nodes[m].params["init"]

@@ -16,6 +16,7 @@ from nnstudio.engine.kernels import optim as O
 from nnstudio.engine.kernels.activations import activation_stats
 from nnstudio.errors import TrainingError
 
+EVAL_FLOATS = 16_000_000  # evaluation batches are as wide as ~64 MB of float32 buffers allow
 OPTIMIZERS = {"sgd": O.SGD, "momentum": O.MOMENTUM, "nesterov": O.NESTEROV, "adam": O.ADAM, "rmsprop": O.RMSPROP}
 # PyTorch's option names per optimizer, plus our l1 and clip_grad_norm
 _OPTIONS = {
@@ -52,7 +53,9 @@ class Plan:
         self.fixed_seed: int | None = None  # set to replay the same dropout masks on every call
         self._last_n = 0
         self.optimizer = "sgd"
+        self._bufs = list(program.B)  # plain-list access is much faster than the typed list's
         self.set_optimizer("sgd", lr=0.01)
+        self._wide_program: Program | None = None
         self._empty_y = np.zeros((0, 1), program.dtype)
         self._empty_out = np.zeros((0, program.n_outputs), program.dtype)
 
@@ -82,8 +85,8 @@ class Plan:
         hp[O.HP_CLIP] = o["clip_grad_norm"] or 0.0
         self.set_lr(lr)
         for row in self._p.optc:
-            self._p.B[row[2]][:] = 0.0
-            self._p.B[row[3]][:] = 0.0
+            self._bufs[row[2]][:] = 0.0
+            self._bufs[row[3]][:] = 0.0
         self.optimizer = name
 
     def set_lr(self, lr: float) -> None:
@@ -127,6 +130,26 @@ class Plan:
                                 f"{y2.shape[1]}")
         return np.ascontiguousarray(y2, dtype=self.dtype)
 
+    def _wide(self) -> Program:
+        """A sibling program with a larger batch that shares the live parameters (evaluation only)."""
+        if self._wide_program is None:
+            from nnstudio.engine.compiler import compile_program
+
+            p = self._p
+            dtype = "float64" if p.dtype == np.float64 else "float32"
+            per_sample = sum(a.size for a in self._bufs) / self.batch_size
+            wide = int(min(4096, max(self.batch_size, EVAL_FLOATS / per_sample)))
+            self._wide_program = compile_program(p.graph, wide, self.seed, dtype, share=p)
+        return self._wide_program
+
+    def _eval(self, X: np.ndarray, Y: np.ndarray, out: np.ndarray) -> float:
+        """Evaluation-mode pass over all of X (wide batches when that saves calls)."""
+        if len(X) <= self.batch_size:
+            return self._run(X, Y, np.arange(len(X)), 0, out)
+        p = self._wide()
+        return float(I.run(p.code, p.fp, p.B, p.IB, p.zero, p.ld, p.optc, self._hp, X, Y,
+                           np.arange(len(X), dtype=np.int64), p.batch_size, 0, out, 0))
+
     def _run(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray, mode: int, out: np.ndarray) -> float:
         p = self._p
         self._calls += 1
@@ -143,7 +166,7 @@ class Plan:
         """Outputs for ``x`` in evaluation mode (logits for cross_entropy / bce), shape (N, outputs)."""
         X = self._inputs(x)
         out = np.zeros((len(X), self._p.n_outputs), self.dtype)
-        self._run(X, self._empty_y, np.arange(len(X)), 0, out)
+        self._eval(X, self._empty_y, out)
         return out
 
     predict = forward
@@ -151,7 +174,7 @@ class Plan:
     def loss(self, x: Any, y: Any) -> float:
         """Mean loss over all samples in evaluation mode (no dropout, running BatchNorm statistics)."""
         X = self._inputs(x)
-        return self._run(X, self._targets(y, len(X)), np.arange(len(X)), 0, self._empty_out)
+        return self._eval(X, self._targets(y, len(X)), self._empty_out)
 
     def gradients(self, x: Any, y: Any) -> tuple[float, dict[str, dict[str, np.ndarray]]]:
         """Loss and gradients (copies, same structure as ``params``) of one training-mode batch."""
@@ -188,16 +211,19 @@ class Plan:
     def activations(self, x: Any) -> dict[str, np.ndarray]:
         """Every node's output for ``x`` in evaluation mode: ``{node_id: (N, *shape)}``."""
         X = self._inputs(x)
+        p = self._p if len(X) <= self.batch_size else self._wide()
+        bufs = self._bufs if p is self._p else list(p.B)
         result: dict[str, list[np.ndarray]] = {}
-        for start in range(0, len(X), self.batch_size):
-            chunk = X[start:start + self.batch_size]
-            self._run(chunk, self._empty_y, np.arange(len(chunk)), 0, self._empty_out)
-            for nid, (ref, shape) in self._p.outputs.items():
-                result.setdefault(nid, []).append(self._view(ref, shape, len(chunk)).copy())
+        for start in range(0, len(X), p.batch_size):
+            chunk = X[start:start + p.batch_size]
+            I.run(p.code, p.fp, p.B, p.IB, p.zero, p.ld, p.optc, self._hp, chunk, self._empty_y,
+                  np.arange(len(chunk), dtype=np.int64), p.batch_size, 0, self._empty_out, 0)
+            for nid, (ref, shape) in p.outputs.items():
+                result.setdefault(nid, []).append(self._view(ref, shape, len(chunk), bufs).copy())
         return {nid: np.concatenate(parts) for nid, parts in result.items()}
 
-    def _view(self, ref: Any, shape: tuple[int, ...], n: int) -> np.ndarray:
-        a = self._p.B[ref.buf][: n * ref.width].reshape(n, ref.width)[:, ref.col: ref.col + ref.ncols]
+    def _view(self, ref: Any, shape: tuple[int, ...], n: int, bufs: list[np.ndarray] | None = None) -> np.ndarray:
+        a = (bufs or self._bufs)[ref.buf][: n * ref.width].reshape(n, ref.width)[:, ref.col: ref.col + ref.ncols]
         return a.reshape((n,) + tuple(shape))
 
     def layer_stats(self) -> dict[str, dict[str, Any]]:
@@ -237,7 +263,7 @@ class Plan:
         p = self._p
         return {
             "params": {nid: {k: v.copy() for k, v in t.items()} for nid, t in self.params.items()},
-            "opt": [(p.B[r[2]].copy(), p.B[r[3]].copy()) for r in p.optc],
+            "opt": [(self._bufs[r[2]].copy(), self._bufs[r[3]].copy()) for r in p.optc],
             "hp": self._hp.copy(),
         }
 
@@ -247,8 +273,8 @@ class Plan:
             for k, v in t.items():
                 self.params[nid][k][...] = v
         for r, (s1, s2) in zip(p.optc, state["opt"]):
-            p.B[r[2]][:] = s1
-            p.B[r[3]][:] = s2
+            self._bufs[r[2]][:] = s1
+            self._bufs[r[3]][:] = s2
         self._hp[:] = state["hp"]
 
     def load_params(self, params: Mapping[str, Mapping[str, np.ndarray]]) -> None:

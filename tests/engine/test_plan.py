@@ -187,3 +187,19 @@ def test_kernels_are_cached_in_the_folder_we_choose(tmp_path):
     cached = list(Path(tmp_path).rglob("*.nbi"))
     assert any("interpreter" in str(p) for p in cached)
     assert all(str(p).startswith(str(tmp_path)) for p in cached)
+
+
+def test_wide_evaluation_sees_the_live_weights(rng):
+    g, ids = build_mlp((3, 5, 2), activation="relu", loss="cross_entropy")
+    plan = ns.compile(g, batch_size=4, dtype="float64")
+    x = rng.normal(size=(700, 3))  # more than one evaluation batch
+    small = np.concatenate([plan.forward(x[i:i + 4]) for i in range(0, 700, 4)])
+    np.testing.assert_allclose(plan.forward(x), small, rtol=1e-12)
+    plan.params[ids["dense0"]]["weight"][...] *= 2.0  # edits reach the wide program too
+    small = np.concatenate([plan.forward(x[i:i + 4]) for i in range(0, 700, 4)])
+    np.testing.assert_allclose(plan.forward(x), small, rtol=1e-12)
+    acts = plan.activations(x)
+    np.testing.assert_allclose(acts[ids["output"]], small, rtol=1e-12)
+    y = rng.integers(0, 2, size=700)
+    per_batch = [plan.loss(x[i:i + 4], y[i:i + 4]) for i in range(0, 700, 4)]
+    assert plan.loss(x, y) == pytest.approx(np.mean(per_batch), rel=1e-12)

@@ -1,0 +1,37 @@
+"""From a project (graph + data description + settings) to a ready Trainer."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nnstudio.data import load_from_spec
+from nnstudio.errors import CompileError, TrainingError
+from nnstudio.graph import TargetSpec
+from nnstudio.training.settings import TrainingSettings
+from nnstudio.training.trainer import Trainer
+
+
+def target_of(dataset: Any) -> TargetSpec:
+    """What validation needs to know about a dataset."""
+    if dataset.task == "classification":
+        return TargetSpec("classification", int(dataset.n_classes), tuple(dataset.input_shape))
+    return TargetSpec("regression", int(dataset.target_dim), tuple(dataset.input_shape))
+
+
+def trainer_for_project(project: Any, base_dir: str | Path | None = None, use_weights: bool = True,
+                        **overrides: Any) -> Trainer:
+    """Load the project's data, check the graph against it and compile a Trainer.
+
+    Raises an :class:`~nnstudio.errors.NNStudioError` subclass (DataError,
+    CompileError, TrainingError) with a message for the user.
+    """
+    if not project.data:
+        raise TrainingError("the project has no dataset - choose one in the data panel")
+    dataset = load_from_spec(project.data, base_dir)
+    problems = [p for p in project.graph.validate(target_of(dataset)) if p.severity == "error"]
+    if problems:
+        raise CompileError("the network is not valid yet:\n" + "\n".join(p.describe(project.graph) for p in problems))
+    settings = TrainingSettings.from_dict(project.training)
+    if overrides:
+        settings = settings.with_changes(**{k: v for k, v in overrides.items() if v is not None})
+    return Trainer(project.graph, dataset, settings, project.weights if use_weights else None)

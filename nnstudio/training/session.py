@@ -1,0 +1,309 @@
+"""A training session: a :class:`Trainer` driven by a worker thread.
+
+Controls (start, pause, resume, step, epoch, stop, reset, settings changes,
+rollback) are safe to call from any thread: they only queue a command and
+wake the worker, which applies it between compiled chunks. The worker hands
+out immutable :class:`Snapshot` objects at a rate the consumer sets; the UI
+reads the latest one on a timer and never waits for the worker.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections import deque
+from pathlib import Path
+from typing import Any, Callable
+
+from nnstudio.errors import NNStudioError, TrainingError
+from nnstudio.training.runs import Run
+from nnstudio.training.settings import TrainingSettings
+from nnstudio.training.snapshot import Snapshot
+from nnstudio.training.trainer import Extras, Trainer
+
+STATES = ("idle", "running", "paused", "diverged", "finished", "stopped", "error")
+
+
+class Session:
+    """Runs a :class:`Trainer` in a background thread with live controls.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        What to train. After construction only the worker thread touches it.
+    snapshot_hz : float
+        Upper bound on snapshots per second while running (0 = only on state changes).
+    on_snapshot : callable, optional
+        Called from the worker thread with each new snapshot (must not touch Qt).
+    """
+
+    def __init__(self, trainer: Trainer, snapshot_hz: float = 30.0,
+                 on_snapshot: Callable[[Snapshot], Any] | None = None) -> None:
+        self._trainer = trainer
+        self._cond = threading.Condition()
+        self._commands: deque[tuple[str, Any]] = deque()
+        self._state = "idle"
+        self._pending_batches = 0
+        self._pending_epoch = False
+        self._extras = Extras()
+        self._interval = 1.0 / snapshot_hz if snapshot_hz > 0 else float("inf")
+        self._latest: Snapshot | None = None
+        self._seq = 0
+        self._last_publish = 0.0
+        self._closed = False
+        self._publishing = False
+        self._message = ""
+        self._started_at: float | None = None
+        self._train_seconds = 0.0
+        self._run_started = time.strftime("%Y-%m-%dT%H:%M:%S")
+        self.on_snapshot = on_snapshot
+        self._thread = threading.Thread(target=self._loop, name="nnstudio-training", daemon=True)
+        self._thread.start()
+        self._command("publish", None)
+
+    @classmethod
+    def from_project(cls, project: Any, base_dir: str | Path | None = None, **kwargs: Any) -> "Session":
+        """A session for a :class:`~nnstudio.io.Project` (loads its data, compiles its graph)."""
+        from nnstudio.training.project import trainer_for_project
+
+        return cls(trainer_for_project(project, base_dir), **kwargs)
+
+    # --- controls (any thread) ---------------------------------------------------
+    def _command(self, name: str, arg: Any = None) -> None:
+        with self._cond:
+            if self._closed:
+                raise TrainingError("the session is closed")
+            self._commands.append((name, arg))
+            self._cond.notify_all()
+
+    def start(self) -> None:
+        """Train until the epoch limit, early stopping, divergence, pause or stop."""
+        self._command("run")
+
+    resume = start
+
+    def pause(self) -> None:
+        self._command("pause")
+
+    def step(self, batches: int = 1) -> None:
+        """Train exactly ``batches`` batches, then pause."""
+        self._command("step", int(batches))
+
+    def run_epoch(self) -> None:
+        """Finish the current epoch, then pause."""
+        self._command("epoch")
+
+    def stop(self) -> None:
+        self._command("stop")
+
+    def reset(self) -> None:
+        """Re-initialise the weights from the seed and start a fresh history."""
+        self._command("reset")
+
+    def update_settings(self, **changes: Any) -> None:
+        """Change settings (lr, optimizer, batch_size, l2, ...) from the next step on.
+
+        Raises TrainingError at once if a value is invalid.
+        """
+        self.settings.with_changes(**changes)  # validate in the caller's thread
+        self._command("settings", changes)
+
+    def rollback(self, halve_lr: bool = False) -> None:
+        """After divergence: restore the last good weights (optionally halving the rate) and pause."""
+        self._command("rollback", halve_lr)
+
+    def set_extras(self, extras: Extras) -> None:
+        """What snapshots should carry besides statistics (grid, params, hidden activations)."""
+        self._command("extras", extras)
+
+    def set_snapshot_rate(self, hz: float) -> None:
+        self._command("rate", hz)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the worker and wait for it."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout)
+
+    # --- reading (any thread) -------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def settings(self) -> TrainingSettings:
+        return self._trainer.settings
+
+    def latest_snapshot(self) -> Snapshot | None:
+        return self._latest
+
+    def wait(self, states: tuple[str, ...] = ("paused", "diverged", "finished", "stopped", "error", "idle"),
+             timeout: float | None = None) -> bool:
+        """Block until the session is idle (no queued work) in one of ``states``; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while not (self._state in states and not self._commands and not self._busy()
+                       and not self._publishing):
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+        return True
+
+    def run_record(self) -> Run:
+        """The run so far, as stored in the project's ``runs``."""
+        with self._cond:
+            return Run.from_trainer(self._trainer, self._state, self._run_started, self._train_seconds)
+
+    def weights(self) -> dict:
+        """A copy of the current weights (waits until the worker is between chunks)."""
+        box: dict = {}
+        self._command("weights", box)
+        with self._cond:
+            while "weights" not in box and not self._closed:
+                self._cond.wait(1.0)
+        return box.get("weights", {})
+
+    # --- worker ------------------------------------------------------------------------
+    def _busy(self) -> bool:
+        return self._state == "running" or self._pending_batches > 0 or self._pending_epoch
+
+    def _loop(self) -> None:
+        t = self._trainer
+        while True:
+            with self._cond:
+                if self._closed:
+                    return
+                changed = self._apply_commands()
+                busy = self._busy()
+                if not changed and not busy:
+                    self._cond.notify_all()
+                    self._cond.wait()
+                    continue
+                batches = self._pending_batches or None
+                self._publishing = changed
+            if changed:  # snapshots are built outside the lock: controls never wait for them
+                self._publish(force=True)
+            if not busy:
+                continue
+            began = time.perf_counter()
+            try:
+                before = t.epoch
+                steps = t.train_batches(batches)
+                finished_epoch = t.epoch != before
+            except Exception as exc:  # forwarded to the UI, never swallowed
+                with self._cond:
+                    self._set_state("error", _describe_error(exc))
+                    self._pending_batches, self._pending_epoch = 0, False
+                    self._publishing = True
+                self._publish(force=True)
+                continue
+            with self._cond:
+                self._train_seconds += time.perf_counter() - began
+                changed = False
+                if self._pending_batches:
+                    self._pending_batches = max(0, self._pending_batches - steps)
+                    if not self._pending_batches:
+                        changed = self._set_state("paused", f"took {steps} step{'s' * (steps != 1)}, "
+                                                            f"now at step {t.step_count}")
+                if self._pending_epoch and finished_epoch:
+                    self._pending_epoch = False
+                    changed = self._set_state("paused", f"finished epoch {t.epoch}") or changed
+                if t.divergence is not None:
+                    self._pending_batches, self._pending_epoch = 0, False
+                    changed = self._set_state("diverged", t.divergence.message)
+                elif t.done and self._state == "running":
+                    why = "stopped early: validation loss stopped improving" if t.stopped_early else \
+                        f"finished {t.epoch} epochs"
+                    changed = self._set_state("finished", why)
+                self._publishing = True
+            self._publish(force=changed)
+
+    def _set_state(self, state: str, message: str = "") -> bool:
+        changed = state != self._state or message != self._message
+        self._state = state
+        self._message = message
+        return changed
+
+    def _apply_commands(self) -> bool:
+        """Apply queued commands in order (worker thread, lock held). True if state changed."""
+        t = self._trainer
+        changed = False
+        while self._commands:
+            name, arg = self._commands.popleft()
+            changed = True
+            try:
+                if name == "run":
+                    if self._state == "diverged":
+                        continue  # the user must roll back first
+                    if t.done:
+                        self._set_state("finished", "the epoch limit is reached - raise it to train on")
+                        continue
+                    self._set_state("running", "training")
+                elif name == "pause":
+                    self._pending_batches, self._pending_epoch = 0, False
+                    if self._state == "running":
+                        self._set_state("paused", f"paused at step {t.step_count}")
+                elif name == "step" and self._state != "diverged":
+                    self._pending_batches, self._pending_epoch = arg, False
+                    self._state = "paused"
+                elif name == "epoch" and self._state != "diverged":
+                    self._pending_batches, self._pending_epoch = 0, True
+                    self._state = "paused"
+                elif name == "stop":
+                    self._pending_batches, self._pending_epoch = 0, False
+                    self._set_state("stopped", f"stopped at epoch {t.epoch}")
+                elif name == "reset":
+                    t.reset()
+                    self._pending_batches, self._pending_epoch = 0, False
+                    self._train_seconds = 0.0
+                    self._run_started = time.strftime("%Y-%m-%dT%H:%M:%S")
+                    self._set_state("idle", "weights re-initialised")
+                elif name == "settings":
+                    t.apply_settings(t.settings.with_changes(**arg))
+                elif name == "rollback":
+                    if t.divergence is not None:
+                        t.rollback(halve_lr=arg)
+                        self._set_state("paused", f"rolled back; learning rate {t.lr:g}")
+                elif name == "extras":
+                    self._extras = arg
+                elif name == "rate":
+                    self._interval = 1.0 / arg if arg > 0 else float("inf")
+                elif name == "weights":
+                    arg["weights"] = t.weights()
+            except NNStudioError as exc:
+                self._set_state("error" if name == "reset" else self._state, str(exc))
+        return changed
+
+    def _publish(self, force: bool = False) -> None:
+        """Build and hand out a snapshot if one is due (worker thread, lock not held)."""
+        try:
+            now = time.perf_counter()
+            if not force and now - self._last_publish < self._interval:
+                return
+            with self._cond:
+                self._seq += 1
+                seq, state, message, extras = self._seq, self._state, self._message, self._extras
+            try:
+                snap = self._trainer.snapshot(seq, state, extras, message)
+            except Exception as exc:  # a snapshot must never kill training
+                with self._cond:
+                    self._message = f"could not build the live view data: {_describe_error(exc)}"
+                return
+            self._latest = snap
+            self._last_publish = now
+            if self.on_snapshot is not None:
+                self.on_snapshot(snap)
+        finally:
+            with self._cond:
+                self._publishing = False
+                self._cond.notify_all()
+
+
+def _describe_error(exc: BaseException) -> str:
+    if isinstance(exc, NNStudioError):
+        return str(exc)
+    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" (in {last[0].name})" if last else ""
+    return f"an internal error stopped training: {type(exc).__name__}: {exc}{where}"

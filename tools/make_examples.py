@@ -1,0 +1,107 @@
+"""Writes the example projects in nnstudio/resources/examples/.
+
+Run from the repository root: ``python tools/make_examples.py``. Each example
+is built with the scripting API, so this file is also a worked example of it.
+The shipped settings are the ones tests/e2e/test_examples.py trains to the
+promised accuracy through ``nnstudio train --json``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nnstudio as ns
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "nnstudio" / "resources" / "examples"
+
+
+def chain(*layers: tuple[str, dict]) -> ns.Graph:
+    """A straight chain of nodes laid out left to right."""
+    g = ns.Graph()
+    prev = None
+    for i, (kind, params) in enumerate(layers):
+        nid = g.add(kind, pos=(i * 220.0, 0.0), **params)
+        if prev is not None:
+            g.connect(prev, nid)
+        prev = nid
+    return g
+
+
+def mlp(inputs: list[int], hidden: list[int], act: str, outputs: int, loss: str, flatten: bool = False) -> ns.Graph:
+    layers: list[tuple[str, dict]] = [("Input", {"shape": inputs})]
+    if flatten:
+        layers.append(("Flatten", {}))
+    for units in hidden:
+        layers += [("Dense", {"units": units, "init": "he" if act == "relu" else "xavier"}),
+                   ("Activation", {"function": act})]
+    layers += [("Dense", {"units": outputs}), ("Output", {"loss": loss})]
+    return chain(*layers)
+
+
+def toy(name: str, n: int, noise: float, **extra) -> dict:
+    return {"source": "toy", "name": name, "n": n, "noise": noise, "seed": 1, "val_ratio": 0.25, **extra}
+
+
+def build() -> dict[str, ns.Project]:
+    return {
+        "xor": ns.Project(
+            graph=mlp([2], [8], "tanh", 2, "cross_entropy"),
+            data=toy("xor", 400, 0.1),
+            training={"optimizer": "adam", "lr": 0.03, "batch_size": 16, "epochs": 60, "seed": 0},
+            meta={"title": "XOR", "description": "One hidden tanh layer bends the boundary around the XOR pattern"},
+        ),
+        "circle": ns.Project(
+            graph=mlp([2], [8, 8], "tanh", 2, "cross_entropy"),
+            data=toy("circle", 400, 0.1),
+            training={"optimizer": "adam", "lr": 0.03, "batch_size": 16, "epochs": 60, "seed": 0},
+            meta={"title": "Circle", "description": "Two small hidden layers learn a round boundary"},
+        ),
+        "spiral": ns.Project(
+            graph=mlp([2], [32, 32], "relu", 2, "cross_entropy"),
+            data=toy("spiral", 600, 0.05),
+            training={"optimizer": "adam", "lr": 0.01, "batch_size": 16, "epochs": 200, "seed": 0},
+            meta={"title": "Spiral", "description": "Two interleaved spirals: depth lets the network wind around them"},
+        ),
+        "plane": ns.Project(
+            graph=mlp([2], [8], "tanh", 1, "mse"),
+            data=toy("plane", 400, 0.1),
+            training={"optimizer": "adam", "lr": 0.02, "batch_size": 16, "epochs": 60, "seed": 0},
+            meta={"title": "Plane (regression)", "description": "Regression: fit a tilted plane from noisy samples"},
+        ),
+        "digits-mlp": ns.Project(
+            graph=mlp([1, 8, 8], [64], "relu", 10, "cross_entropy", flatten=True),
+            data={"source": "digits", "val_ratio": 0.2, "seed": 0},
+            training={"optimizer": "adam", "lr": 0.003, "batch_size": 32, "epochs": 40, "seed": 0},
+            meta={"title": "Digits (MLP)", "description": "8x8 handwritten digits with one hidden layer of 64 units"},
+        ),
+        "digits-cnn": ns.Project(
+            graph=chain(
+                ("Input", {"shape": [1, 8, 8]}),
+                ("Conv2D", {"out_channels": 16, "kernel_size": 3, "padding": 1}),
+                ("Activation", {"function": "relu"}),
+                ("MaxPool2D", {"kernel_size": 2}),
+                ("Conv2D", {"out_channels": 32, "kernel_size": 3, "padding": 1}),
+                ("Activation", {"function": "relu"}),
+                ("MaxPool2D", {"kernel_size": 2}),
+                ("Flatten", {}),
+                ("Dense", {"units": 10}),
+                ("Output", {"loss": "cross_entropy"}),
+            ),
+            data={"source": "digits", "val_ratio": 0.2, "seed": 0},
+            training={"optimizer": "adam", "lr": 0.003, "batch_size": 32, "epochs": 40, "seed": 0},
+            meta={"title": "Digits (CNN)", "description": "Convolutions learn stroke detectors on 8x8 digits"},
+        ),
+    }
+
+
+def main() -> None:
+    EXAMPLES.mkdir(parents=True, exist_ok=True)
+    for name, project in build().items():
+        path = ns.save_project(project, EXAMPLES / f"{name}.nnstudio")
+        bak = path.with_name(path.name + ".bak")
+        if bak.exists():
+            bak.unlink()
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
