@@ -46,7 +46,7 @@ class GraphScene(QGraphicsScene):
         self._analysis_timer.setSingleShot(True)
         self._analysis_timer.setInterval(0)
         self._analysis_timer.timeout.connect(self.reanalyse)
-        self.selectionChanged.connect(lambda: self.nodeSelectionChanged.emit(self.selected_node_ids()))
+        self.selectionChanged.connect(self._selection_changed)
         self.graph = graph
         self.set_graph(graph)
 
@@ -129,6 +129,12 @@ class GraphScene(QGraphicsScene):
         self.analysisChanged.emit(a)
 
     # --- selection ----------------------------------------------------------------------------
+    def _selection_changed(self) -> None:
+        import shiboken6
+
+        if shiboken6.isValid(self):  # also fires while Qt tears the scene down
+            self.nodeSelectionChanged.emit(self.selected_node_ids())
+
     def selected_node_ids(self) -> list[str]:
         return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
 
