@@ -19,9 +19,12 @@ def run_gui(argv: Sequence[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnstudio")
     app.setOrganizationName("nnstudio")
+    from nnstudio.engine import warm_up
+
+    warm_up(background=True)  # compile or load the kernels while the user looks at the window
     window = MainWindow()
     if args.project:
-        window.open_path(args.project)
+        window.open_path(args.project, ask=False)
     window.show()
     return app.exec()
 

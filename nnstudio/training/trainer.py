@@ -333,12 +333,20 @@ class Trainer:
             else:
                 grid = self._grid(extras)
                 self._grid_cache = ((extras.grid, extras.neuron_grid, self.plan_version), now, grid)
-        hidden = None
+        hidden = hidden_labels = None
+        X_show, y_show = (self.X_val, self.dataset.y_val) if len(self.X_val) else (self.X_train, self.dataset.y_train)
         if extras.hidden_node:
-            X = self.X_val if len(self.X_val) else self.X_train
-            acts = self.plan.activations(X[: extras.hidden_samples])
+            acts = self.plan.activations(X_show[: extras.hidden_samples])
             if extras.hidden_node in acts:
                 hidden = freeze_mapping({extras.hidden_node: frozen(acts[extras.hidden_node])})
+                hidden_labels = frozen(np.asarray(y_show[: extras.hidden_samples]))
+        sample_input = feature_maps = None
+        if extras.sample_index is not None and X_show.ndim == 4 and len(X_show):
+            x = X_show[extras.sample_index % len(X_show)][None]
+            acts = self.plan.activations(x)
+            sample_input = frozen(x[0])
+            feature_maps = freeze_mapping({nid: frozen(a[0]) for nid, a in acts.items()
+                                           if self.graph.nodes[nid].kind == "Conv2D"})
         bs = self.settings.batch_size
         metrics = {k: (frozen(v) if isinstance(v, np.ndarray) else v) for k, v in self.last_metrics.items()}
         return Snapshot(
@@ -346,6 +354,7 @@ class Trainer:
             curves=self.history.curves(), metrics=freeze_mapping(metrics), layers=layers,
             steps_per_s=self.steps_per_s, samples_per_s=self.steps_per_s * bs,
             divergence=self.divergence, message=message, params=params, grid=grid, hidden=hidden,
+            hidden_labels=hidden_labels, sample_input=sample_input, feature_maps=feature_maps,
             plan_version=self.plan_version,
         )
 

@@ -1,21 +1,429 @@
-"""The main window (a plain shell until the editor lands)."""
+"""The main window: palette, canvas, inspector, data, problems, training toolbar and live views."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication, QDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit, QToolBar,
+    QVBoxLayout, QWidget,
+)
 
-from nnstudio._version import __version__
+from nnstudio.errors import NNStudioError
+from nnstudio.graph import Graph
+from nnstudio.io import Project, load_project, save_project
+from nnstudio.training import runs_of, target_of
+from nnstudio.ui import plots
+from nnstudio.ui.canvas import GraphScene, GraphView
+from nnstudio.ui.panels.data_panel import DataPanel
+from nnstudio.ui.panels.gallery import GalleryDialog
+from nnstudio.ui.panels.inspector import InspectorPanel
+from nnstudio.ui.panels.palette import PalettePanel
+from nnstudio.ui.panels.problems import ProblemsPanel
+from nnstudio.ui.theme import THEMES, apply_theme
+from nnstudio.ui.training_controller import TrainingController
+
+MAX_RECENT = 10
+DEFAULT_DATA = {"source": "toy", "name": "xor", "n": 400, "noise": 0.1, "seed": 0, "val_ratio": 0.2,
+                "features": ["x1", "x2"]}
 
 
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
+        self.settings = QSettings()
         self.path: Path | None = None
-        self.setWindowTitle("untitled.nnstudio - nnstudio")
-        self.setCentralWidget(QLabel(f"nnstudio {__version__}"))
-        self.resize(1280, 800)
+        self.project = Project(graph=Graph(), data=dict(DEFAULT_DATA))
+        self.undo_stack = QUndoStack(self)
+        self.scene = GraphScene(self.project.graph, self.undo_stack, self)
+        self.view = GraphView(self.scene)
+        self.banner = plots.DivergenceBanner()
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.view)
+        self.setCentralWidget(central)
+        self.setDockNestingEnabled(True)
+        self.palette_panel = PalettePanel()
+        self.inspector = InspectorPanel()
+        self.inspector.set_scene(self.scene)
+        self.data_panel = DataPanel()
+        self.problems = ProblemsPanel()
+        self.palette_dock = self._dock("Layers", self.palette_panel, Qt.LeftDockWidgetArea, "PaletteDock")
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.LeftDockWidgetArea, "InspectorDock")
+        self.data_dock = self._dock("Data", self.data_panel, Qt.RightDockWidgetArea, "DataDock")
+        self.problems_dock = self._dock("Problems", self.problems, Qt.BottomDockWidgetArea, "ProblemsDock")
+        self.training_toolbar = QToolBar("Training")
+        self.training_toolbar.setObjectName("TrainingToolbar")
+        self.addToolBar(Qt.TopToolBarArea, self.training_toolbar)
+        self.trainer = TrainingController(self, self.training_toolbar)
+        self.curves_dock = plots.CurvesDock()
+        self.decision_dock = plots.DecisionDock()
+        self.grad_dock = plots.GradNormsDock()
+        self.hist_dock = plots.HistogramsDock()
+        self.act_dock = plots.ActivationsDock()
+        self.weights_dock = plots.WeightsDock()
+        self.confusion_dock = plots.ConfusionDock()
+        self.projection_dock = plots.ProjectionDock()
+        self.maps_dock = plots.FeatureMapsDock()
+        self.plot_docks = [self.curves_dock, self.decision_dock, self.grad_dock, self.hist_dock, self.act_dock,
+                           self.weights_dock, self.confusion_dock, self.projection_dock, self.maps_dock]
+        self.trainer.docks = self.plot_docks
+        # right column: data and loss curves on top, the decision surface and the other instruments below
+        self.addDockWidget(Qt.RightDockWidgetArea, self.curves_dock)
+        self.tabifyDockWidget(self.data_dock, self.curves_dock)
+        self.addDockWidget(Qt.RightDockWidgetArea, self.decision_dock)
+        for d in self.plot_docks[2:]:
+            self.tabifyDockWidget(self.decision_dock, d)
+        self.decision_dock.raise_()
+        self.data_dock.raise_()
+        self.runs_panel = plots.RunsPanel()
+        self.addDockWidget(Qt.BottomDockWidgetArea, self.runs_panel)
+        self.tabifyDockWidget(self.problems_dock, self.runs_panel)
+        self.problems_dock.raise_()
+        self.palette_dock.setMinimumWidth(230)
+        self.inspector_dock.setMinimumWidth(230)
+        self._first_show = True
+        for d in self.plot_docks:
+            d.visibilityChanged.connect(lambda _v: self.trainer.apply_extras())
+        self.status_params = QLabel("")
+        self.status_valid = QLabel("")
+        self.statusBar().addPermanentWidget(self.status_valid)
+        self.statusBar().addPermanentWidget(self.status_params)
+        self._make_menus()
+        self._connect()
+        self.resize(1440, 900)
+        self._restore()
+        self._set_project(self.project, None)
 
-    def open_path(self, path: str) -> None:
-        self.path = Path(path)
-        self.setWindowTitle(f"{self.path.name} - nnstudio")
+    # --- layout -----------------------------------------------------------------------------------
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
+        d = QDockWidget(title, self)
+        d.setObjectName(name)
+        d.setWidget(widget)
+        self.addDockWidget(area, d)
+        return d
+
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.RightDockWidgetArea) -> None:
+        self.addDockWidget(area, dock)
+
+    def _make_menus(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        self.actions: dict[str, QAction] = {}
+
+        def act(menu: Any, key: str, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+            a = QAction(text, self)
+            if shortcut is not None:
+                a.setShortcut(shortcut)
+            a.setStatusTip(tip or text)
+            a.setToolTip(tip or text)
+            a.triggered.connect(slot)
+            menu.addAction(a)
+            self.actions[key] = a
+            return a
+
+        act(f, "new", "&New", self.new_project, QKeySequence.New, "Start an empty project")
+        act(f, "open", "&Open...", self.open_dialog, QKeySequence.Open, "Open a project file")
+        act(f, "examples", "Open &example...", self.open_gallery, QKeySequence("Ctrl+Shift+O"),
+            "Open one of the example projects")
+        self.recent_menu = f.addMenu("Open &recent")
+        f.addSeparator()
+        act(f, "save", "&Save", self.save, QKeySequence.Save, "Save the project")
+        act(f, "save_as", "Save &as...", self.save_as, QKeySequence("Ctrl+Shift+S"), "Save under a new name")
+        f.addSeparator()
+        act(f, "quit", "&Quit", self.close, QKeySequence("Ctrl+Q"), "Close nnstudio")
+        e = mb.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        e.addAction(undo)
+        e.addAction(redo)
+        self.actions["undo"], self.actions["redo"] = undo, redo
+        e.addSeparator()
+        for name in ("cut", "copy", "paste", "duplicate", "delete", "select_all"):
+            e.addAction(self.view.actions_by_name[name])
+        n = mb.addMenu("&Network")
+        for name in ("layout", "expand", "collapse"):
+            n.addAction(self.view.actions_by_name[name])
+        v = mb.addMenu("&View")
+        for name in ("fit", "zoom_in", "zoom_out"):
+            v.addAction(self.view.actions_by_name[name])
+        v.addSeparator()
+        theme = v.addMenu("Theme")
+        for t in THEMES:
+            a = theme.addAction(t.capitalize())
+            a.triggered.connect(lambda _c=False, t=t: self.set_theme(t))
+        v.addSeparator()
+        for d in [self.palette_dock, self.data_dock, self.inspector_dock, self.problems_dock, self.runs_panel,
+                  *self.plot_docks]:
+            v.addAction(d.toggleViewAction())
+        t = mb.addMenu("&Training")
+        for a in (self.trainer.train_action, self.trainer.step_action, self.trainer.epoch_action,
+                  self.trainer.stop_action, self.trainer.reset_action):
+            t.addAction(a)
+        h = mb.addMenu("&Help")
+        act(h, "shortcuts", "&Keyboard shortcuts", self.show_shortcuts, QKeySequence("F1"), "List every shortcut")
+        act(h, "about", "&About nnstudio", self.about)
+
+    def _connect(self) -> None:
+        self.palette_panel.kindActivated.connect(self.add_at_centre)
+        self.scene.analysisChanged.connect(self._analysis)
+        self.scene.graphEdited.connect(self._graph_edited)
+        self.scene.messageShown.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.problems.nodeChosen.connect(self.focus_node)
+        self.data_panel.datasetChanged.connect(self._dataset_changed)
+        self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.banner.rollbackRequested.connect(self.trainer.rollback)
+        self.trainer.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.trainer.runsChanged.connect(self._refresh_runs)
+        self.runs_panel.overlayChanged.connect(
+            lambda runs: self.curves_dock.set_overlays([(r.started, r.curves) for r in runs]))
+        self.runs_panel.exportPlotRequested.connect(lambda p: self.curves_dock.export_png(p))
+
+    # --- project ------------------------------------------------------------------------------------
+    def _set_project(self, project: Project, path: Path | None) -> None:
+        self.trainer.close_session(store=False)
+        self.trainer.stale = False
+        self.project = project
+        self.path = path
+        self.undo_stack.clear()
+        self.scene.set_graph(project.graph)
+        self.data_panel.base_dir = path.parent if path else None
+        self._extra_modified = False
+        if project.data:
+            self.data_panel.load_spec(project.data)
+        self.trainer.show_settings(project.training)
+        self._refresh_runs()
+        for d in self.plot_docks:
+            d.clear()
+        self.banner.hide()
+        self.view.fit()
+        self._update_title()
+        if project.warnings:
+            self.statusBar().showMessage(" ".join(project.warnings), 10000)
+
+    def _refresh_runs(self) -> None:
+        self.runs_panel.set_runs(runs_of(self.project))
+
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean() or self._extra_modified
+
+    def mark_modified(self) -> None:
+        self._extra_modified = True
+        self._update_title()
+
+    def _update_title(self) -> None:
+        name = self.path.name if self.path else "untitled.nnstudio"
+        self.setWindowTitle(f"{name}{'*' if self.modified else ''} - nnstudio")
+
+    def _ask_save(self) -> str:
+        """'save', 'discard' or 'cancel' (tests replace this)."""
+        box = QMessageBox(QMessageBox.Question, "Unsaved changes",
+                          f"Save the changes to {self.path.name if self.path else 'this project'}?",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        answer = box.exec()
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
+
+    def _may_discard(self) -> bool:
+        if not self.modified:
+            return True
+        answer = self._ask_save()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_project(self) -> None:
+        if self._may_discard():
+            self._set_project(Project(graph=Graph(), data=dict(DEFAULT_DATA)), None)
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", self.settings.value("last_dir", str(Path.home())),
+                                              "nnstudio projects (*.nnstudio);;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a project; a path that does not exist yet starts an empty project saved there."""
+        p = Path(path)
+        if ask and not self._may_discard():
+            return False
+        if not p.exists():
+            self._set_project(Project(graph=Graph(), data=dict(DEFAULT_DATA)), p)
+            return True
+        try:
+            project = load_project(p)
+        except NNStudioError as exc:
+            QMessageBox.warning(self, "Cannot open project", str(exc))
+            self.statusBar().showMessage(str(exc), 10000)
+            self.last_error = str(exc)
+            return False
+        self._set_project(project, p)
+        self._add_recent(p)
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self._write(self.path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", str(self.path or Path.home() / "network.nnstudio"),
+                                              "nnstudio projects (*.nnstudio)")
+        if not path:
+            return False
+        if not path.endswith(".nnstudio"):
+            path += ".nnstudio"
+        return self._write(Path(path))
+
+    def _write(self, path: Path) -> bool:
+        self.project.training = self.trainer.settings_dict()
+        if self.data_panel.dataset is not None:
+            from nnstudio.data import relative_spec
+
+            self.project.data = relative_spec(self.data_panel.dataset.spec, path.parent)
+        try:
+            save_project(self.project, path)
+        except (NNStudioError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot save", f"{path.name} could not be saved: {exc}")
+            return False
+        self.path = path
+        self.data_panel.base_dir = path.parent
+        self.undo_stack.setClean()
+        self._extra_modified = False
+        self._add_recent(path)
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _add_recent(self, path: Path) -> None:
+        recent = [str(path.resolve())] + [p for p in self.recent_files() if p != str(path.resolve())]
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self.settings.setValue("last_dir", str(path.parent))
+        self._fill_recent()
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in self.recent_files():
+            a = self.recent_menu.addAction(Path(p).name)
+            a.setToolTip(p)
+            a.triggered.connect(lambda _c=False, p=p: self.open_path(p))
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def open_gallery(self) -> None:
+        dlg = GalleryDialog(self)
+        if dlg.exec() == QDialog.Accepted and dlg.chosen:
+            if self.open_path(dlg.chosen):
+                self.path = None  # an example opens as a new, unsaved project
+                self.mark_modified()
+
+    # --- reactions ------------------------------------------------------------------------------------
+    def add_at_centre(self, kind: str) -> None:
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        self.scene.add_node_at(kind, centre - QPointF(80, 20))
+
+    def focus_node(self, nid: str) -> None:
+        if nid in self.scene.node_items:
+            self.scene.select_nodes([nid])
+            self.view.centerOn(self.scene.node_items[nid])
+
+    def _analysis(self, a: Any) -> None:
+        self.problems.show_analysis(self.scene.graph, a)
+        errors = [p for p in a.problems if p.severity == "error"]
+        total = sum(a.param_counts.values())
+        self.status_params.setText(f"{total:,} parameters")
+        self.status_valid.setText("valid" if not errors else f"{len(errors)} problem{'s' * (len(errors) > 1)}")
+        self.status_valid.setStyleSheet("color: #43a047" if not errors else "color: #e53935")
+
+    def _graph_edited(self) -> None:
+        self._update_title()
+        self.trainer.mark_stale()
+
+    def _dataset_changed(self, ds: Any) -> None:
+        if self.project.data != ds.spec:
+            self.project.data = dict(ds.spec)
+            if self.isVisible():
+                self.mark_modified()
+        self.scene.set_target(target_of(ds))
+        self.trainer.mark_stale()
+
+    def show_problem(self, text: str) -> None:
+        self.problems_dock.raise_()
+        self.statusBar().showMessage(text.splitlines()[0], 10000)
+
+    def set_theme(self, name: str) -> None:
+        apply_theme(QApplication.instance(), name)
+        self.settings.setValue("theme", name)
+        self.theme = name
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        rows = []
+        seen = set()
+        for a in [*self.actions.values(), *self.view.actions_by_name.values(), self.trainer.train_action,
+                  self.trainer.step_action, self.trainer.epoch_action]:
+            keys = a.shortcut().toString(QKeySequence.NativeText)
+            if keys and a.text() not in seen:
+                seen.add(a.text())
+                rows.append((a.text().replace("&", ""), keys))
+        rows += [("Pan", "Middle button drag, or Space + drag"), ("Zoom", "Mouse wheel")]
+        return rows
+
+    def show_shortcuts(self) -> None:
+        dlg = QDialog(self)
+        dlg.setWindowTitle("Keyboard shortcuts")
+        text = QPlainTextEdit("\n".join(f"{k:<22} {v}" for v, k in ((r[0], r[1]) for r in self.shortcut_rows())))
+        text.setReadOnly(True)
+        lay = QVBoxLayout(dlg)
+        lay.addWidget(text)
+        dlg.resize(420, 480)
+        dlg.exec()
+
+    def about(self) -> None:
+        from nnstudio._version import __version__
+
+        QMessageBox.about(self, "About nnstudio", f"nnstudio {__version__}<br>Build neural networks on a canvas "
+                                                  "and watch them learn.")
+
+    # --- settings ------------------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geo = self.settings.value("geometry")
+        state = self.settings.value("state")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        if state is not None:
+            self.restoreState(state)
+        self.theme = str(self.settings.value("theme", "light"))
+        apply_theme(QApplication.instance(), self.theme)
+        self._fill_recent()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._first_show:
+            self._first_show = False
+            if self.settings.value("state") is None:  # first start: a sensible default layout
+                self.resizeDocks([self.palette_dock, self.data_dock], [260, 480], Qt.Horizontal)
+                self.resizeDocks([self.palette_dock, self.inspector_dock], [380, 420], Qt.Vertical)
+                self.resizeDocks([self.data_dock, self.decision_dock], [400, 440], Qt.Vertical)
+                self.resizeDocks([self.problems_dock], [90], Qt.Vertical)
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self.view.fit)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._may_discard():
+            event.ignore()
+            return
+        self.trainer.timer.stop()
+        self.trainer.close_session(store=False)
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("state", self.saveState())
+        event.accept()

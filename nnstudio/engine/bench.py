@@ -1,0 +1,211 @@
+"""``nnstudio bench``: training throughput of the engine against NumPy and PyTorch eager.
+
+Each case trains the same network on the same random data in one process:
+nnstudio (``plan.run_epoch``), the plain-NumPy reference (float64, SGD) and
+PyTorch eager on the CPU when it is installed (same threads, batch, float32).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from nnstudio.graph import Graph
+
+MIN_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    layers: tuple[tuple[str, dict], ...]
+    input_shape: tuple[int, ...]
+    outputs: int
+    loss: str
+    batch: int
+    samples: int
+    unit: str = "samples/s"
+
+
+def _mlp(sizes: Sequence[int], act: str) -> tuple[tuple[str, dict], ...]:
+    layers: list[tuple[str, dict]] = []
+    for i, units in enumerate(sizes[1:]):
+        layers.append(("Dense", {"units": units}))
+        if i < len(sizes) - 2:
+            layers.append(("Activation", {"function": act}))
+    return tuple(layers)
+
+
+CNN = (("Conv2D", {"out_channels": 8, "kernel_size": 3}), ("Activation", {"function": "relu"}),
+       ("MaxPool2D", {"kernel_size": 2}), ("Conv2D", {"out_channels": 16, "kernel_size": 3}),
+       ("Activation", {"function": "relu"}), ("MaxPool2D", {"kernel_size": 2}), ("Flatten", {}),
+       ("Dense", {"units": 10}))
+
+CASES = (
+    Case("tiny MLP 2-8-8-1 tanh, batch 10", _mlp((2, 8, 8, 1), "tanh"), (2,), 1, "mse", 10, 2000, "steps/s"),
+    Case("MLP 784-256-128-10 relu, batch 64", _mlp((784, 256, 128, 10), "relu"), (784,), 10, "cross_entropy", 64,
+         4096),
+    Case("MLP 784-256-128-10 relu, batch 256", _mlp((784, 256, 128, 10), "relu"), (784,), 10, "cross_entropy",
+         256, 8192),
+    Case("CNN 1x28x28 (conv8-pool-conv16-pool-dense10), batch 64", CNN, (1, 28, 28), 10, "cross_entropy", 64,
+         2048),
+)
+
+
+def build_graph(case: Case) -> Graph:
+    g = Graph()
+    prev = g.add("Input", shape=list(case.input_shape))
+    for kind, params in case.layers:
+        nid = g.add(kind, **params)
+        g.connect(prev, nid)
+        prev = nid
+    out = g.add("Output", loss=case.loss)
+    g.connect(prev, out)
+    return g
+
+
+def _data(case: Case) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(case.samples,) + case.input_shape).astype(np.float32)
+    if case.loss == "cross_entropy":
+        return X, rng.integers(0, case.outputs, size=case.samples)
+    return X, rng.normal(size=(case.samples, case.outputs)).astype(np.float32)
+
+
+def _rate(fn: Callable[[], int], min_seconds: float = MIN_SECONDS) -> float:
+    """Samples per second of ``fn`` (which returns the samples it processed), after one warm-up call."""
+    fn()
+    done, t0 = 0, time.perf_counter()
+    while True:
+        done += fn()
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_seconds:
+            return done / elapsed
+
+
+def run_nnstudio(case: Case, optimizer: str) -> float:
+    from nnstudio.engine import compile as compile_plan
+
+    X, Y = _data(case)
+    plan = compile_plan(build_graph(case), case.batch, seed=0)
+    plan.set_optimizer(optimizer, lr=1e-3)
+    epoch = [0]
+
+    def one() -> int:
+        epoch[0] += 1
+        plan.run_epoch(X, Y, shuffle_seed=epoch[0])
+        return len(X)
+
+    return _rate(one)
+
+
+def run_numpy(case: Case, optimizer: str) -> float | None:
+    if optimizer != "sgd":
+        return None
+    from nnstudio.engine import compile as compile_plan
+    from nnstudio.engine.reference import ReferenceNet, sgd_step
+
+    X, Y = _data(case)
+    g = build_graph(case)
+    net = ReferenceNet(g, compile_plan(g, case.batch).params)
+    pos = [0]
+
+    def one() -> int:
+        i = pos[0] % (len(X) // case.batch)
+        pos[0] += 1
+        sl = slice(i * case.batch, (i + 1) * case.batch)
+        sgd_step(net, X[sl], Y[sl], 1e-3)
+        return case.batch
+
+    return _rate(one, 0.5)
+
+
+def torch_model(case: Case) -> Any:
+    import torch
+
+    acts = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}
+    mods: list[Any] = []
+    shape = case.input_shape
+    for kind, p in case.layers:
+        if kind == "Dense":
+            n_in = int(np.prod(shape))
+            mods.append(torch.nn.Linear(n_in, p["units"]))
+            shape = (p["units"],)
+        elif kind == "Activation":
+            mods.append(acts[p["function"]]())
+        elif kind == "Conv2D":
+            mods.append(torch.nn.Conv2d(shape[0], p["out_channels"], p["kernel_size"]))
+            k = p["kernel_size"]
+            shape = (p["out_channels"], shape[1] - k + 1, shape[2] - k + 1)
+        elif kind == "MaxPool2D":
+            mods.append(torch.nn.MaxPool2d(p["kernel_size"]))
+            shape = (shape[0], shape[1] // 2, shape[2] // 2)
+        elif kind == "Flatten":
+            mods.append(torch.nn.Flatten())
+    return torch.nn.Sequential(*mods)
+
+
+def run_torch(case: Case, optimizer: str, threads: int) -> float | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    X, Y = _data(case)
+    xt = torch.from_numpy(X)
+    yt = torch.from_numpy(Y)
+    model = torch_model(case)
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3) if optimizer == "sgd" else \
+        torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss() if case.loss == "cross_entropy" else torch.nn.MSELoss()
+    gen = torch.Generator().manual_seed(0)
+
+    def one() -> int:
+        order = torch.randperm(len(X), generator=gen)
+        for start in range(0, len(X), case.batch):
+            idx = order[start:start + case.batch]
+            opt.zero_grad()
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+        return len(X)
+
+    return _rate(one)
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    ap = argparse.ArgumentParser(prog="nnstudio bench", description=__doc__)
+    ap.add_argument("--json", action="store_true", help="one JSON object per case")
+    ap.add_argument("--threads", type=int, default=1, help="threads for BLAS and PyTorch (default 1)")
+    ap.add_argument("--only", help="run only cases whose name contains this text")
+    args = ap.parse_args(list(argv))
+    from nnstudio.engine import set_threads, warm_up
+
+    set_threads(args.threads)
+    warm_up()
+    for case in CASES:
+        if args.only and args.only not in case.name:
+            continue
+        for optimizer in ("sgd", "adam"):
+            ours = run_nnstudio(case, optimizer)
+            ref = run_numpy(case, optimizer)
+            torch_rate = run_torch(case, optimizer, args.threads)
+            per = case.batch if case.unit == "steps/s" else 1
+            row = {
+                "case": case.name, "optimizer": optimizer, "threads": args.threads, "unit": case.unit,
+                "nnstudio": round(ours / per, 1), "numpy": None if ref is None else round(ref / per, 1),
+                "torch": None if torch_rate is None else round(torch_rate / per, 1),
+                "ratio_to_torch": None if not torch_rate else round(ours / torch_rate, 2),
+            }
+            if args.json:
+                print(json.dumps(row), flush=True)
+            else:
+                ratio = f"{row['ratio_to_torch']:.2f}x PyTorch" if row["ratio_to_torch"] else "PyTorch not installed"
+                numpy_part = f"numpy {row['numpy']:>10,.0f}" if row["numpy"] is not None else " " * 17
+                print(f"{case.name:58s} {optimizer:5s} nnstudio {row['nnstudio']:>10,.0f} {case.unit:9s} "
+                      f"{numpy_part}  torch {row['torch'] or 0:>10,.0f}  -> {ratio}", flush=True)
+    return 0

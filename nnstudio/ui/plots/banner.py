@@ -1,0 +1,42 @@
+"""The divergence banner: what went wrong, in plain words, with the way back."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
+
+
+class DivergenceBanner(QFrame):
+    rollbackRequested = Signal(bool)  # True: also halve the learning rate
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DivergenceBanner")
+        self.setStyleSheet("#DivergenceBanner { background: #fdecea; border: 1px solid #e53935; border-radius: 6px; }"
+                           "#DivergenceBanner QLabel { color: #611a15; }")
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        self.rollback = QPushButton("Roll back")
+        self.rollback.setToolTip("Return to the last good weights and continue with the same learning rate")
+        self.halve = QPushButton("Roll back and halve the learning rate")
+        self.halve.setToolTip("Return to the last good weights and continue with half the learning rate")
+        close = QToolButton(text="x")
+        close.setAutoRaise(True)
+        lay = QHBoxLayout(self)
+        lay.addWidget(self.text, 1)
+        lay.addWidget(self.rollback)
+        lay.addWidget(self.halve)
+        lay.addWidget(close)
+        self.rollback.clicked.connect(lambda: self._request(False))
+        self.halve.clicked.connect(lambda: self._request(True))
+        close.clicked.connect(self.hide)
+        self.hide()
+
+    def show_report(self, report: Any) -> None:
+        self.text.setText(f"<b>Training diverged.</b> {report.message}")
+        self.show()
+
+    def _request(self, halve: bool) -> None:
+        self.hide()
+        self.rollbackRequested.emit(halve)

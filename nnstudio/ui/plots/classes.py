@@ -1,0 +1,164 @@
+"""Class-level views: the confusion matrix and a 2-D projection of hidden activations."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QLabel
+
+from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock
+
+
+class ConfusionDock(PlotDock):
+    title = "Confusion matrix"
+    help_text = ("Rows: the true class of validation examples; columns: what the network answered. A perfect "
+                 "network has everything on the diagonal; a bright cell off it shows which classes it mixes up.")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.view = pg.PlotWidget()
+        self.view.setAspectLocked(True)
+        self.view.invertY(True)
+        self.view.setLabel("left", "true class")
+        self.view.setLabel("bottom", "predicted class")
+        self.image = pg.ImageItem()
+        self.image.setColorMap(pg.colormap.get("CET-L12") if "CET-L12" in pg.colormap.listMaps() else
+                               pg.colormap.get("viridis"))
+        self.view.addItem(self.image)
+        self.body.addWidget(self.view)
+        self.texts: list[pg.TextItem] = []
+        self.class_names: list[str] = []
+
+    def set_class_names(self, names: list[str]) -> None:
+        self.class_names = list(names)
+
+    def draw(self, s: Any) -> None:
+        m = s.metrics.get("confusion")
+        if m is None:
+            return
+        m = np.asarray(m)
+        k = m.shape[0]
+        share = m / np.maximum(1, m.sum(axis=1, keepdims=True))
+        self.image.setImage(share, levels=(0, 1))
+        if len(self.texts) != k * k:
+            for t in self.texts:
+                self.view.removeItem(t)
+            self.texts = []
+            for i in range(k):
+                for j in range(k):
+                    t = pg.TextItem("", anchor=(0.5, 0.5), color="w")
+                    t.setPos(j + 0.5, i + 0.5)
+                    self.view.addItem(t)
+                    self.texts.append(t)
+            names = self.class_names if len(self.class_names) == k else [str(i) for i in range(k)]
+            ticks = [[(i + 0.5, n[:8]) for i, n in enumerate(names)]]
+            self.view.getAxis("bottom").setTicks(ticks)
+            self.view.getAxis("left").setTicks(ticks)
+        for i in range(k):
+            for j in range(k):
+                t = self.texts[i * k + j]
+                t.setText(str(int(m[i, j])))
+                t.setColor("k" if share[i, j] > 0.6 else "w")
+
+
+def pca_2d(a: np.ndarray) -> np.ndarray:
+    """The first two principal components of the rows of a (n, d)."""
+    a = np.asarray(a, dtype=np.float64).reshape(len(a), -1)
+    a = a - a.mean(axis=0)
+    if a.shape[1] == 1:
+        return np.concatenate([a, np.zeros_like(a)], axis=1)
+    _, _, vt = np.linalg.svd(a, full_matrices=False)
+    return a @ vt[:2].T
+
+
+class ProjectionDock(PlotDock):
+    title = "Hidden representation"
+    help_text = ("Each dot is a validation example, placed by the activations of the chosen hidden layer "
+                 "squeezed into 2-D (PCA), coloured by its class. As training proceeds, examples of one class "
+                 "gather together: the layer has learned a representation in which the classes separate.")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.layer = QComboBox()
+        self.controls.addWidget(QLabel("layer"))
+        self.controls.addWidget(self.layer)
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "component 1")
+        self.plot.setLabel("left", "component 2")
+        self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None))
+        self.plot.addItem(self.points)
+        self.body.addWidget(self.plot)
+        self.layer.currentIndexChanged.connect(lambda _i: None)
+
+    def set_layers(self, layers: list[tuple[str, str]]) -> None:
+        current = self.layer.currentData()
+        self.layer.blockSignals(True)
+        self.layer.clear()
+        for nid, name in layers:
+            self.layer.addItem(name, nid)
+        ids = [nid for nid, _ in layers]
+        if current in ids:
+            self.layer.setCurrentIndex(ids.index(current))
+        elif ids:
+            self.layer.setCurrentIndex(len(ids) - 1)
+        self.layer.blockSignals(False)
+
+    def needs(self) -> dict[str, Any]:
+        nid = self.layer.currentData()
+        return {"hidden_node": nid} if nid else {}
+
+    def draw(self, s: Any) -> None:
+        if not s.hidden:
+            return
+        nid = self.layer.currentData()
+        a = s.hidden.get(nid)
+        if a is None:
+            return
+        xy = pca_2d(a)
+        labels = s.hidden_labels if s.hidden_labels is not None else np.zeros(len(xy))
+        brushes = [pg.mkBrush(CLASS_COLORS[int(c) % len(CLASS_COLORS)]) for c in np.asarray(labels).ravel()]
+        self.points.setData(pos=xy, brush=brushes[: len(xy)])
+
+
+class FeatureMapsDock(PlotDock):
+    title = "Feature maps"
+    help_text = ("One example (left) and what each convolution layer makes of it: every tile is one filter's "
+                 "response map, bright where the filter found its pattern. Early layers respond to strokes and "
+                 "edges, later ones to larger parts.")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtWidgets import QSpinBox
+
+        self.sample = QSpinBox(minimum=0, maximum=100_000)
+        self.sample.setToolTip("Which validation example to show")
+        self.controls.addWidget(QLabel("example"))
+        self.controls.addWidget(self.sample)
+        self.view = pg.GraphicsLayoutWidget()
+        self.body.addWidget(self.view)
+        self.images: dict[str, pg.ImageItem] = {}
+        self.tile_counts: dict[str, int] = {}
+
+    def needs(self) -> dict[str, Any]:
+        return {"sample_index": self.sample.value()}
+
+    def draw(self, s: Any) -> None:
+        from nnstudio.ui.plots.weights import tile
+
+        if s.feature_maps is None or s.sample_input is None:
+            return
+        panels = [("input", np.asarray(s.sample_input))] + [(nid, np.asarray(m)) for nid, m in s.feature_maps.items()]
+        if list(self.images) != [p[0] for p in panels]:
+            self.view.clear()
+            self.images = {}
+            for col, (key, _) in enumerate(panels):
+                vb = self.view.addViewBox(row=0, col=col, lockAspect=True, invertY=True)
+                img = pg.ImageItem()
+                img.setColorMap(pg.colormap.get("inferno"))
+                vb.addItem(img)
+                self.images[key] = img
+        for key, m in panels:
+            t = tile(m if m.ndim == 3 else m[None])
+            self.tile_counts[key] = m.shape[0] if m.ndim == 3 else 1
+            self.images[key].setImage(np.nan_to_num(t, nan=float(np.nanmin(t))), autoLevels=True)

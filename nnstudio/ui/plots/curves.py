@@ -1,0 +1,94 @@
+"""Loss and accuracy curves, training and validation, with earlier runs in grey."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox
+
+from nnstudio.ui.plots.base import TRAIN_COLOR, VAL_COLOR, PlotDock
+
+
+class CurvesDock(PlotDock):
+    title = "Loss and accuracy"
+    help_text = ("Loss (top) should fall as the network learns; accuracy (bottom) should rise. Solid: training "
+                 "data, dashed: validation data the network never trains on. If training loss keeps falling while "
+                 "validation loss rises, the network is memorising (overfitting). Grey: earlier runs.")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.log = QCheckBox("log scale")
+        self.log.setToolTip("Show the loss on a logarithmic axis (small late improvements become visible)")
+        self.log.toggled.connect(self._set_log)
+        self.controls.addWidget(self.log)
+        self.loss_plot = pg.PlotWidget()
+        self.loss_plot.setLabel("left", "loss")
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.acc_plot = pg.PlotWidget()
+        self.acc_plot.setLabel("left", "accuracy")
+        self.acc_plot.setLabel("bottom", "epoch")
+        self.acc_plot.setXLink(self.loss_plot)
+        self.acc_plot.setYRange(0, 1)
+        self.train_loss = self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="training")
+        self.val_loss = self.loss_plot.plot(pen=pg.mkPen(VAL_COLOR, width=2, style=pg.QtCore.Qt.DashLine),
+                                            name="validation")
+        self.train_acc = self.acc_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2))
+        self.val_acc = self.acc_plot.plot(pen=pg.mkPen(VAL_COLOR, width=2, style=pg.QtCore.Qt.DashLine))
+        self.readout = pg.TextItem("", anchor=(0, 0), color="#607d8b")
+        self.loss_plot.addItem(self.readout, ignoreBounds=True)
+        self.overlays: list[Any] = []
+        self.body.addWidget(self.loss_plot, 2)
+        self.body.addWidget(self.acc_plot, 1)
+        self.loss_plot.scene().sigMouseMoved.connect(self._hover)
+
+    def plot_widget(self) -> Any:
+        return self.widget()
+
+    def _set_log(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+
+    def draw(self, s: Any) -> None:
+        c = s.curves
+        self.train_loss.setData(c.epoch, c.train_loss)
+        ok = np.isfinite(c.val_loss)
+        self.val_loss.setData(c.epoch[ok], c.val_loss[ok])
+        ok = np.isfinite(c.train_accuracy)
+        self.train_acc.setData(c.epoch[ok], c.train_accuracy[ok])
+        ok = np.isfinite(c.val_accuracy)
+        self.val_acc.setData(c.epoch[ok], c.val_accuracy[ok])
+        self.acc_plot.setVisible(bool(ok.any()) or len(c.epoch) == 0)
+
+    def set_overlays(self, runs: list[tuple[str, dict[str, list[float]]]]) -> None:
+        """Earlier runs' curves in grey (label, curves dict)."""
+        for item in self.overlays:
+            self.loss_plot.removeItem(item)
+        self.overlays = []
+        for label, curves in runs:
+            ep = np.asarray(curves.get("epoch", []), dtype=float)
+            for key, style in (("train_loss", pg.QtCore.Qt.SolidLine), ("val_loss", pg.QtCore.Qt.DashLine)):
+                y = np.asarray([np.nan if v is None else v for v in curves.get(key, [])], dtype=float)
+                if len(y) == len(ep) and len(ep):
+                    item = pg.PlotDataItem(ep, y, pen=pg.mkPen((150, 150, 150, 160), width=1, style=style),
+                                           connect="finite")
+                    item.setZValue(-10)
+                    self.loss_plot.addItem(item)
+                    self.overlays.append(item)
+
+    def _hover(self, pos: Any) -> None:
+        vb = self.loss_plot.getPlotItem().vb
+        if not self.loss_plot.sceneBoundingRect().contains(pos) or self.snapshot is None:
+            return
+        x = vb.mapSceneToView(pos).x()
+        c = self.snapshot.curves
+        if not len(c.epoch):
+            return
+        i = int(np.clip(np.searchsorted(c.epoch, x), 0, len(c.epoch) - 1))
+        parts = [f"epoch {int(c.epoch[i])}", f"train loss {c.train_loss[i]:.4g}"]
+        if np.isfinite(c.val_loss[i]):
+            parts.append(f"val loss {c.val_loss[i]:.4g}")
+        if np.isfinite(c.val_accuracy[i]):
+            parts.append(f"val acc {c.val_accuracy[i]:.3f}")
+        self.readout.setText("\n".join(parts))
+        view = vb.viewRange()
+        self.readout.setPos(view[0][0], view[1][1])

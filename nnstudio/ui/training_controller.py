@@ -1,0 +1,257 @@
+"""Drives a training Session from the main window: the toolbar, the snapshot timer, the live views.
+
+Only the GUI thread touches Qt: the worker publishes snapshots, a 30 Hz timer
+picks up the latest one and hands it to the visible docks and the canvas.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox, QToolBar
+
+from nnstudio.errors import NNStudioError
+from nnstudio.training import OPTIMIZERS, Extras, Session, TrainingSettings, runs_of, trainer_for_project
+from nnstudio.ui.icons import icon
+
+REDRAW_MS = 33  # at most ~30 redraws a second
+
+
+class TrainingController(QObject):
+    """Owns the session of the window's project; emits ``message`` for the status bar."""
+
+    message = Signal(str)
+    runsChanged = Signal()
+
+    def __init__(self, window: Any, toolbar: QToolBar) -> None:
+        super().__init__(window)
+        self.window = window
+        self.toolbar = toolbar
+        self.session: Session | None = None
+        self.stale = False
+        self.last_seq = -1
+        self.docks: list[Any] = []
+        self.latencies: list[float] = []
+        self._tick_at = time.perf_counter()
+        self._build_toolbar()
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self.tick)
+
+    # --- toolbar ---------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        tb = self.toolbar
+        self.train_action = tb.addAction(icon("train"), "Train")
+        self.train_action.setToolTip("Train the network in the background; press again to pause (F5)")
+        self.train_action.setShortcut("F5")
+        self.step_action = tb.addAction(icon("step"), "Step")
+        self.step_action.setToolTip("Train on one batch and stop: watch a single gradient-descent update (F6)")
+        self.step_action.setShortcut("F6")
+        self.epoch_action = tb.addAction(icon("epoch"), "Epoch")
+        self.epoch_action.setToolTip("Train one pass over the data and stop (F7)")
+        self.epoch_action.setShortcut("F7")
+        self.stop_action = tb.addAction(icon("stop"), "Stop")
+        self.stop_action.setToolTip("End this run and keep it in the runs list")
+        self.reset_action = tb.addAction(icon("reset"), "Reset")
+        self.reset_action.setToolTip("Start again from fresh random weights (the seed makes it repeatable)")
+        tb.addSeparator()
+        self.optimizer = QComboBox()
+        self.optimizer.addItems(list(OPTIMIZERS))
+        self.optimizer.setToolTip("How each update uses the gradient: sgd is plain gradient descent, adam adapts "
+                                  "the step per weight")
+        self.lr = QDoubleSpinBox(decimals=5, minimum=0.00001, maximum=100.0, singleStep=0.001, value=0.01)
+        self.lr.setToolTip("Learning rate: the size of each step. Too high and training diverges, too low and it "
+                           "crawls. Can be changed while training.")
+        self.batch = QSpinBox(minimum=1, maximum=65536, value=32)
+        self.batch.setToolTip("Examples per update")
+        self.epochs = QSpinBox(minimum=1, maximum=1_000_000, value=100)
+        self.epochs.setToolTip("Passes over the training data before training stops")
+        for label, w in (("optimizer", self.optimizer), ("lr", self.lr), ("batch", self.batch),
+                         ("epochs", self.epochs)):
+            tb.addWidget(QLabel(f" {label} "))
+            tb.addWidget(w)
+        tb.addSeparator()
+        self.status = QLabel(" not trained yet ")
+        self.status.setToolTip("Epoch, steps and training speed")
+        tb.addWidget(self.status)
+        self.train_action.triggered.connect(self.toggle)
+        self.step_action.triggered.connect(lambda: self._control("step"))
+        self.epoch_action.triggered.connect(lambda: self._control("run_epoch"))
+        self.stop_action.triggered.connect(self.stop)
+        self.reset_action.triggered.connect(self.reset)
+        self.lr.valueChanged.connect(lambda v: self._update(lr=float(v)))
+        self.optimizer.currentTextChanged.connect(lambda v: self._update(optimizer=v))
+        self.batch.valueChanged.connect(lambda v: self._update(batch_size=int(v)))
+        self.epochs.valueChanged.connect(lambda v: self._update(epochs=int(v)))
+
+    def show_settings(self, training: dict[str, Any]) -> None:
+        """Put a project's saved training settings into the toolbar."""
+        try:
+            s = TrainingSettings.from_dict(training or {})
+        except NNStudioError:
+            s = TrainingSettings()
+        for w in (self.optimizer, self.lr, self.batch, self.epochs):
+            w.blockSignals(True)
+        self.optimizer.setCurrentText(s.optimizer)
+        self.lr.setValue(s.lr)
+        self.batch.setValue(s.batch_size)
+        self.epochs.setValue(s.epochs)
+        for w in (self.optimizer, self.lr, self.batch, self.epochs):
+            w.blockSignals(False)
+
+    def settings_dict(self) -> dict[str, Any]:
+        base = dict(self.window.project.training or {})
+        base.update({"optimizer": self.optimizer.currentText(), "lr": self.lr.value(),
+                     "batch_size": self.batch.value(), "epochs": self.epochs.value()})
+        return base
+
+    def _update(self, **changes: Any) -> None:
+        self.window.project.training = self.settings_dict()
+        self.window.mark_modified()
+        if self.session is not None:
+            try:
+                self.session.update_settings(**changes)
+            except NNStudioError as exc:
+                self.message.emit(str(exc))
+
+    # --- session --------------------------------------------------------------------------------
+    def ensure_session(self) -> bool:
+        if self.session is not None and not self.stale:
+            return True
+        keep = self.session.weights() if self.session is not None else None
+        self.close_session(store=True)
+        project = self.window.project
+        project.training = self.settings_dict()
+        try:
+            trainer = trainer_for_project(project, self.base_dir(), use_weights=False)
+        except NNStudioError as exc:
+            self.message.emit(str(exc))
+            self.window.show_problem(str(exc))
+            return False
+        if keep:
+            trainer.load_weights(keep)  # weights kept where shapes still match
+        self.session = Session(trainer, snapshot_hz=30)
+        self.stale = False
+        self.last_seq = -1
+        for dock in self.docks:
+            if hasattr(dock, "clear"):
+                dock.clear()
+        self._setup_docks(trainer)
+        self.apply_extras()
+        self.timer.start()
+        return True
+
+    def base_dir(self) -> Path | None:
+        path = getattr(self.window, "path", None)
+        return Path(path).parent if path else None
+
+    def _setup_docks(self, trainer: Any) -> None:
+        ds = trainer.dataset
+        w = self.window
+        w.decision_dock.set_points(ds.points_train, ds.y_train, ds.points_val, ds.y_val, ds.task)
+        w.weights_dock.set_input_shape(ds.input_shape)
+        w.confusion_dock.set_class_names(ds.class_names)
+        hidden = [(n.id, n.name) for n in trainer.graph.nodes.values() if n.kind in ("Activation", "Dense", "Neuron")]
+        w.projection_dock.set_layers(hidden[:-1] or hidden)
+
+    def apply_extras(self) -> None:
+        if self.session is None:
+            return
+        merged: dict[str, Any] = {}
+        for dock in self.docks:
+            if dock.isVisible() or getattr(self.window, "all_views", False):
+                merged.update(dock.needs())
+        self.session.set_extras(Extras(**merged))
+
+    def toggle(self) -> None:
+        if self.session is not None and self.session.state == "running":
+            self.session.pause()
+            return
+        if self.ensure_session():
+            self.session.start()
+
+    def _control(self, name: str) -> None:
+        if self.ensure_session():
+            getattr(self.session, name)()
+
+    def stop(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+
+    def reset(self) -> None:
+        if self.session is not None:
+            self.session.reset()
+            for dock in self.docks:
+                dock.clear()
+            self.window.banner.hide()
+
+    def rollback(self, halve: bool) -> None:
+        if self.session is not None:
+            self.session.rollback(halve_lr=halve)
+            if halve:
+                self.lr.blockSignals(True)
+                self.lr.setValue(self.lr.value() / 2)
+                self.lr.blockSignals(False)
+
+    def mark_stale(self) -> None:
+        """The graph changed: the next Train recompiles (keeping weights whose shapes still match)."""
+        if self.session is not None and not self.stale:
+            self.stale = True
+            if self.session.state == "running":
+                self.session.pause()
+            self.message.emit("The network changed - press Train to continue with the new network "
+                              "(weights are kept where shapes match)")
+
+    def close_session(self, store: bool = True) -> None:
+        if self.session is None:
+            return
+        s = self.session
+        self.session = None
+        try:
+            s.pause()
+            snap = s.latest_snapshot()
+            if store and snap is not None and snap.step > 0 and snap.state not in ("finished", "stopped"):
+                self.window.project.runs.append(s.run_record().to_dict())
+                self.runsChanged.emit()
+        finally:
+            s.close()
+
+    # --- the timer -----------------------------------------------------------------------------------
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self.latencies.append(now - self._tick_at - REDRAW_MS / 1000)
+        self._tick_at = now
+        if self.session is None:
+            return
+        snap = self.session.latest_snapshot()
+        if snap is None or snap.seq == self.last_seq:
+            return
+        self.last_seq = snap.seq
+        for dock in self.docks:
+            dock.update_snapshot(snap)
+        scene = self.window.scene
+        if snap.grid is not None and snap.grid.neurons:
+            scene.set_neuron_thumbnails(dict(snap.grid.neurons))
+        if snap.params is not None:
+            scene.set_neuron_weights(snap.params)
+        self.train_action.setText("Pause" if snap.state == "running" else "Train")
+        self.train_action.setIcon(icon("pause" if snap.state == "running" else "train"))
+        acc = snap.metrics.get("val_accuracy")
+        parts = [f" epoch {snap.epoch}", f"step {snap.step:,}", f"{snap.samples_per_s:,.0f} samples/s"]
+        if snap.metrics.get("val_loss") is not None:
+            parts.append(f"val loss {snap.metrics['val_loss']:.4g}")
+        if acc is not None:
+            parts.append(f"val acc {acc:.3f}")
+        self.status.setText("  ·  ".join(parts) + f"  ({snap.state}) ")
+        if snap.state == "diverged" and snap.divergence is not None:
+            self.window.banner.show_report(snap.divergence)
+        if snap.state in ("finished", "stopped") and not getattr(self, "_stored_seq", None) == snap.seq:
+            self._stored_seq = snap.seq
+            self.window.project.runs.append(self.session.run_record().to_dict())
+            self.window.mark_modified()
+            self.runsChanged.emit()
+
+    def runs(self) -> list[Any]:
+        return runs_of(self.window.project)
