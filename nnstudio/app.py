@@ -26,7 +26,16 @@ def run_gui(argv: Sequence[str]) -> int:
     if args.project:
         window.open_path(args.project, ask=False)
     window.show()
-    return app.exec()
+    code = app.exec()
+    # Delete the widgets while Qt is still alive rather than in the interpreter's final garbage
+    # collection, where the order of Qt and Python teardown is not ours to choose.
+    window.deleteLater()
+    app.processEvents()
+    del window
+    import gc
+
+    gc.collect()
+    return code
 
 
 def bench_gui_main(argv: Sequence[str]) -> int:

@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.inspector_dock.setMinimumWidth(230)
         self._first_show = True
         for d in self.plot_docks:
-            d.visibilityChanged.connect(lambda _v: self.trainer.apply_extras())
+            d.visibilityChanged.connect(self._view_visibility_changed)
         self.status_params = QLabel("")
         self.status_valid = QLabel("")
         self.statusBar().addPermanentWidget(self.status_valid)
@@ -174,16 +174,16 @@ class MainWindow(QMainWindow):
         self.palette_panel.kindActivated.connect(self.add_at_centre)
         self.scene.analysisChanged.connect(self._analysis)
         self.scene.graphEdited.connect(self._graph_edited)
-        self.scene.messageShown.connect(lambda m: self.statusBar().showMessage(m, 6000))
+        self.scene.messageShown.connect(self._status_message)
         self.problems.nodeChosen.connect(self.focus_node)
         self.data_panel.datasetChanged.connect(self._dataset_changed)
-        self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
+        self.undo_stack.cleanChanged.connect(self._update_title)
         self.banner.rollbackRequested.connect(self.trainer.rollback)
-        self.trainer.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.trainer.message.connect(self._status_message)
         self.trainer.runsChanged.connect(self._refresh_runs)
         self.runs_panel.overlayChanged.connect(
             lambda runs: self.curves_dock.set_overlays([(r.started, r.curves) for r in runs]))
-        self.runs_panel.exportPlotRequested.connect(lambda p: self.curves_dock.export_png(p))
+        self.runs_panel.exportPlotRequested.connect(self.curves_dock.export_png)
 
     # --- project ------------------------------------------------------------------------------------
     def _set_project(self, project: Project, path: Path | None) -> None:
@@ -218,7 +218,15 @@ class MainWindow(QMainWindow):
         self._extra_modified = True
         self._update_title()
 
-    def _update_title(self) -> None:
+    # Signals are connected to bound methods, not lambdas: Qt then drops the connection when the
+    # window is destroyed, so a child emitting during teardown never reaches a half-deleted window.
+    def _view_visibility_changed(self, _visible: bool) -> None:
+        self.trainer.apply_extras()
+
+    def _status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _update_title(self, *_args: Any) -> None:
         name = self.path.name if self.path else "untitled.nnstudio"
         self.setWindowTitle(f"{name}{'*' if self.modified else ''} - nnstudio")
 

@@ -1,34 +1,55 @@
 """The canvas view: zoom, pan, drops from the palette, and the editing actions with their shortcuts."""
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
-from PySide6.QtCore import QMimeData, QPoint, QRectF, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPainter
-from PySide6.QtWidgets import QApplication, QGraphicsView
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QAction, QFont, QFontMetricsF, QKeySequence, QPainter, QPen
+from PySide6.QtWidgets import QApplication, QFrame, QGraphicsItem, QGraphicsView, QMenu
 
 from nnstudio.ui.canvas import style
 from nnstudio.ui.canvas.clipboard import MIME as GRAPH_MIME
+from nnstudio.ui.canvas.interactions import Pan
 from nnstudio.ui.canvas.scene import KIND_MIME, GraphScene
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+MARGIN = 1500.0  # room to scroll past the outermost nodes
 
 
 class GraphView(QGraphicsView):
-    """Shows a :class:`GraphScene`; owns the canvas actions (``actions_by_name``)."""
+    """Shows a :class:`GraphScene`; owns the canvas actions (``actions_by_name``).
+
+    The actions (delete, cut, copy, paste, duplicate, select_all, zoom_in,
+    zoom_out, fit, layout, expand, collapse) are added to the view with
+    ``WidgetWithChildrenShortcut`` so their shortcuts work while the canvas has
+    focus; the window also lists them in its menus.
+    """
 
     def __init__(self, scene: GraphScene, parent: Any = None) -> None:
         super().__init__(scene, parent)
-        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
-        self.setDragMode(QGraphicsView.RubberBandDrag)
-        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.NoDrag)  # the scene's interactions draw the rubber band
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)  # zoom_by keeps the point under the cursor itself
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.DontSavePainterState, True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # pan with the mouse instead
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.NoFrame)
         self.setAcceptDrops(True)
-        self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
-        self._pan_from: QPoint | None = None
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setMouseTracking(True)
+        self.setSceneRect(QRectF(-MARGIN, -MARGIN, 2 * MARGIN, 2 * MARGIN))
+        self.setToolTip("")
+        self.setStatusTip("Drag kinds from the palette here; drag from a node's right port to another's left port "
+                          "to wire them. Middle button or Space+drag pans, the wheel zooms.")
+        self._pan: Pan | None = None
         self._space = False
         self.actions_by_name: dict[str, QAction] = {}
         self._make_actions()
+        scene.setPalette(self.palette())
+        scene.analysisChanged.connect(lambda _a: self._analysis_changed())
 
     @property
     def graph_scene(self) -> GraphScene:
@@ -38,37 +59,43 @@ class GraphView(QGraphicsView):
         s = self.graph_scene
         table: list[tuple[str, str, Any, str, Callable[[], Any]]] = [
             ("delete", "Delete", QKeySequence.Delete, "Delete the selected nodes and wires", s.delete_selection),
-            ("cut", "Cut", QKeySequence.Cut, "Cut the selection to the clipboard", self.cut),
-            ("copy", "Copy", QKeySequence.Copy, "Copy the selection to the clipboard", self.copy),
+            ("cut", "Cut", QKeySequence.Cut, "Cut the selected nodes to the clipboard", self.cut),
+            ("copy", "Copy", QKeySequence.Copy, "Copy the selected nodes (and the wires between them)", self.copy),
             ("paste", "Paste", QKeySequence.Paste, "Paste nodes from the clipboard", self.paste),
             ("duplicate", "Duplicate", QKeySequence("Ctrl+D"), "Copy and paste the selection in one go",
              self.duplicate),
             ("select_all", "Select all", QKeySequence.SelectAll, "Select every node", self.select_all),
-            ("zoom_in", "Zoom in", QKeySequence("Ctrl++"), "Zoom in (or use the mouse wheel)",
-             lambda: self.zoom_by(1.25)),
-            ("zoom_out", "Zoom out", QKeySequence("Ctrl+-"), "Zoom out", lambda: self.zoom_by(0.8)),
-            ("fit", "Fit to view", QKeySequence("F"), "Show the whole network", self.fit),
+            ("zoom_in", "Zoom in", QKeySequence("Ctrl++"), "Zoom in (or turn the mouse wheel)",
+             lambda: self.zoom_by(1.25, centre=True)),
+            ("zoom_out", "Zoom out", QKeySequence("Ctrl+-"), "Zoom out (or turn the mouse wheel)",
+             lambda: self.zoom_by(0.8, centre=True)),
+            ("fit", "Fit to view", QKeySequence("F"), "Zoom so the whole network is visible", self.fit),
             ("layout", "Auto layout", QKeySequence("Ctrl+L"),
-             "Arrange the network (or the selection) left to right by depth", s.auto_layout),
+             "Arrange the network (or the selected nodes) left to right by depth", s.auto_layout),
             ("expand", "Expand into neurons", QKeySequence("Ctrl+E"),
-             "Show the selected Dense layer as its individual neurons", s.expand_selected),
+             "Show the selected Dense layer (up to 32 units) as its individual neurons", s.expand_selected),
             ("collapse", "Collapse neurons", QKeySequence("Ctrl+Shift+E"),
-             "Turn expanded neurons back into one Dense layer", s.collapse_selected),
+             "Turn the neurons of an expanded layer back into one Dense layer", s.collapse_selected),
         ]
         for name, text, keys, tip, slot in table:
             a = QAction(text, self)
+            a.setObjectName(f"canvas_{name}")
             a.setShortcut(keys)
             a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            a.setToolTip(f"{tip} ({QKeySequence(keys).toString(QKeySequence.NativeText)})")
+            shortcut = QKeySequence(keys).toString(QKeySequence.NativeText)
+            a.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
             a.setStatusTip(tip)
-            a.triggered.connect(slot)
+            a.triggered.connect(lambda _checked=False, f=slot: f())
             self.addAction(a)
             self.actions_by_name[name] = a
+        # Ctrl+= is what most keyboards give for "Ctrl and the + key"
+        self.actions_by_name["zoom_in"].setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        self.actions_by_name["delete"].setShortcuts([QKeySequence.Delete, QKeySequence(Qt.Key_Backspace)])
 
     # --- clipboard ------------------------------------------------------------------------------
     def copy(self) -> None:
-        ids = self.graph_scene.selected_node_ids()
-        if not ids:
+        """Put the selection on the clipboard as nnstudio JSON and as plain text."""
+        if not self.graph_scene.selected_node_ids():
             return
         text = self.graph_scene.copy_selection()
         mime = QMimeData()
@@ -82,46 +109,82 @@ class GraphView(QGraphicsView):
 
     def paste(self) -> None:
         mime = QApplication.clipboard().mimeData()
+        if mime is None:
+            return
         text = bytes(mime.data(GRAPH_MIME)).decode() if mime.hasFormat(GRAPH_MIME) else mime.text()
         self.graph_scene.paste(text)
 
     def duplicate(self) -> None:
-        text = self.graph_scene.copy_selection()
         if self.graph_scene.selected_node_ids():
-            self.graph_scene.paste(text)
+            self.graph_scene.paste(self.graph_scene.copy_selection())
 
     def select_all(self) -> None:
-        for item in self.graph_scene.node_items.values():
-            item.setSelected(True)
+        self.graph_scene.set_selection(list(self.graph_scene.node_items))
 
     # --- zoom and pan ------------------------------------------------------------------------------
     def zoom_level(self) -> float:
+        """The current scale (1.0 = one scene unit per pixel)."""
         return self.transform().m11()
 
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, centre: bool = False, anchor: QPointF | None = None) -> None:
+        """Scale by ``factor`` within 10%..400%, keeping the point under ``anchor`` (viewport pixels) in place.
+
+        Without an anchor the view's centre stays put (keyboard zoom); the wheel
+        passes the cursor position.
+        """
         z = self.zoom_level()
         factor = max(MIN_ZOOM / z, min(MAX_ZOOM / z, factor))
+        if anchor is None or centre:
+            anchor = QPointF(self.viewport().rect().center())
+        fixed = self.mapToScene(anchor.toPoint())
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
         self.scale(factor, factor)
+        d = self.mapFromScene(fixed) - anchor.toPoint()
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + d.x())
+        v.setValue(v.value() + d.y())
+        self.viewport().update()
 
     def fit(self) -> None:
+        """Zoom and scroll so every node is visible (never magnified above 150%)."""
         items = list(self.graph_scene.node_items.values())
         if not items:
             return
-        rect = items[0].sceneBoundingRect()
-        for i in items[1:]:
+        rect = QRectF()
+        for i in items:
             rect = rect.united(i.sceneBoundingRect())
-        self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
+        for f in self.graph_scene.group_frames.values():
+            rect = rect.united(f.sceneBoundingRect())
+        rect = rect.adjusted(-40, -40, 40, 40)
+        self._grow_scene_rect(rect)
+        self.fitInView(rect, Qt.KeepAspectRatio)
         if self.zoom_level() > 1.5:
-            self.zoom_by(1.5 / self.zoom_level())
+            self.zoom_by(1.5 / self.zoom_level(), centre=True)
+        self.centerOn(rect.center())
+
+    def _analysis_changed(self) -> None:
+        self._grow_scene_rect()
+        self.viewport().update()  # the corner note counts parameters
+
+    def _grow_scene_rect(self, extra: QRectF | None = None) -> None:
+        # grow only: shrinking would make the view jump while the user edits
+        want = self.graph_scene.itemsBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+        if extra is not None:
+            want = want.united(extra.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
+        rect = self.sceneRect()
+        if not rect.contains(want):
+            self.setSceneRect(rect.united(want))
 
     def wheelEvent(self, event: Any) -> None:  # noqa: N802
-        self.zoom_by(1.0015 ** event.angleDelta().y())
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            self.zoom_by(math.pow(1.0015, delta), anchor=event.position())
         event.accept()
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space = True
-            self.setDragMode(QGraphicsView.ScrollHandDrag)
+            self.viewport().setCursor(Qt.OpenHandCursor)
             event.accept()
             return
         super().keyPressEvent(event)
@@ -129,37 +192,48 @@ class GraphView(QGraphicsView):
     def keyReleaseEvent(self, event: Any) -> None:  # noqa: N802
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self._space = False
-            self.setDragMode(QGraphicsView.RubberBandDrag)
+            if self._pan is None:
+                self.viewport().unsetCursor()
             event.accept()
             return
         super().keyReleaseEvent(event)
 
+    def focusOutEvent(self, event: Any) -> None:  # noqa: N802
+        self._space = False  # the Space release may go to another widget
+        super().focusOutEvent(event)
+
     def mousePressEvent(self, event: Any) -> None:  # noqa: N802
-        if event.button() == Qt.MiddleButton:
-            self._pan_from = event.position().toPoint()
-            self.viewport().setCursor(Qt.ClosedHandCursor)
+        if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
+            self._pan = Pan(self, event.position().toPoint())
             event.accept()
             return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: Any) -> None:  # noqa: N802
-        if self._pan_from is not None:
-            p = event.position().toPoint()
-            d = p - self._pan_from
-            self._pan_from = p
-            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - d.x())
-            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - d.y())
+        if self._pan is not None:
+            self._pan.move(event.position().toPoint())
             event.accept()
             return
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802
-        if event.button() == Qt.MiddleButton and self._pan_from is not None:
-            self._pan_from = None
-            self.viewport().unsetCursor()
+        if self._pan is not None and event.button() in (Qt.MiddleButton, Qt.LeftButton):
+            self._pan.release(self._space)
+            self._pan = None
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+    def contextMenuEvent(self, event: Any) -> None:  # noqa: N802
+        menu = QMenu(self)
+        a = self.actions_by_name
+        for name in ("cut", "copy", "paste", "duplicate", "delete", None, "expand", "collapse", None,
+                     "select_all", "layout", "fit"):
+            if name is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(a[name])
+        menu.exec(event.globalPos())
 
     # --- drops from the palette ---------------------------------------------------------------------
     def dragEnterEvent(self, event: Any) -> None:  # noqa: N802
@@ -176,32 +250,94 @@ class GraphView(QGraphicsView):
 
     def dropEvent(self, event: Any) -> None:  # noqa: N802
         if event.mimeData().hasFormat(KIND_MIME):
-            kind = bytes(event.mimeData().data(KIND_MIME)).decode()
+            kind = bytes(event.mimeData().data(KIND_MIME)).decode("utf-8")
             pos = self.mapToScene(event.position().toPoint())
-            w, h = style.NODE_WIDTH, style.HEADER
-            nid = self.graph_scene.add_node_at(kind, pos - type(pos)(w / 2, h))
+            # the node is centred under the pointer
+            w, h = (style.NEURON_SIZE, style.NEURON_SIZE) if kind == "Neuron" else (style.NODE_WIDTH,
+                                                                                   style.NODE_HEIGHT)
+            nid = self.graph_scene.add_node_at(kind, pos - QPointF(w / 2, h / 2))
             if nid:
                 event.acceptProposedAction()
                 self.setFocus()
+            else:
+                event.ignore()
             return
         super().dropEvent(event)
 
+    # --- look -----------------------------------------------------------------------------------------
+    def changeEvent(self, event: Any) -> None:  # noqa: N802
+        if event.type() == QEvent.PaletteChange:
+            self.graph_scene.setPalette(self.palette())  # cached items paint with the scene's palette
+            # cached node pixmaps were drawn with the old colours; update() alone keeps them
+            for item in self.graph_scene.items():
+                mode = item.cacheMode()
+                if mode != QGraphicsItem.NoCache:
+                    item.setCacheMode(QGraphicsItem.NoCache)
+                    item.setCacheMode(mode)
+                item.update()
+            self.resetCachedContent()
+        super().changeEvent(event)
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
-        super().drawBackground(painter, rect)
-        if self.zoom_level() < 0.4:
-            return
-        color = self.palette().mid().color()
-        color.setAlpha(70)
+        pal = self.palette()
+        painter.fillRect(rect, style.mix(pal.base().color(), pal.window().color(), 0.5))
+        if self.zoom_level() < 0.45:
+            return  # dots would merge into grey
+        color = style.mix(pal.base().color(), pal.text().color(), 0.22)
         painter.setPen(color)
         g = style.GRID * 2
-        left = int(rect.left()) - int(rect.left()) % int(g)
-        top = int(rect.top()) - int(rect.top()) % int(g)
-        x = left
+        left = math.floor(rect.left() / g) * g
+        top = math.floor(rect.top() / g) * g
         points = []
-        while x < rect.right():
-            y = top
-            while y < rect.bottom():
-                points.append(QPoint(int(x), int(y)))
-                y += g
-            x += g
+        y = top
+        while y < rect.bottom():
+            x = left
+            while x < rect.right():
+                points.append(QPointF(x, y))
+                x += g
+            y += g
         painter.drawPoints(points)
+
+    def overlay_text(self) -> str:
+        """The note in the corner: a hint on an empty canvas, else the network's size."""
+        scene = self.graph_scene
+        if not scene.graph.nodes:
+            return "Drag an Input, some layers and an Output from the palette, then wire them port to port"
+        a = scene.analysis
+        if a is None:
+            return ""
+        total = sum(a.param_counts.values())
+        n = len(scene.graph.nodes)
+        text = f"{n} node{'s' if n != 1 else ''} · {total:,} trainable parameter{'s' if total != 1 else ''}"
+        errors = len(a.errors)
+        if errors:
+            text += f" · {errors} problem{'s' if errors != 1 else ''}"
+        return text
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        text = self.overlay_text()
+        if not text:
+            return
+        painter.save()
+        painter.resetTransform()  # viewport pixels: the note stays in the corner at any zoom
+        pal = self.palette()
+        font = QFont(self.font())
+        font.setPointSizeF(9)
+        painter.setFont(font)
+        fm = QFontMetricsF(font)
+        w, h = fm.horizontalAdvance(text) + 20, fm.height() + 10
+        box = QRectF(10, self.viewport().height() - h - 10, w, h)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QPen(style.wire_color(pal), 0.8))
+        bg = pal.base().color()
+        bg.setAlpha(225)
+        painter.setBrush(bg)
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setPen(style.ERROR if self.graph_scene.analysis and self.graph_scene.analysis.errors
+                       and self.graph_scene.graph.nodes else style.muted_text(pal))
+        painter.drawText(box, Qt.AlignCenter, text)
+        painter.restore()
+
+    def event_pos(self, scene_point: QPointF) -> QPoint:
+        """Viewport coordinates of a scene point (used by tests and the window's tooltips)."""
+        return self.mapFromScene(scene_point)
