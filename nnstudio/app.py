@@ -39,6 +39,11 @@ def run_gui(argv: Sequence[str]) -> int:
 
 
 def bench_gui_main(argv: Sequence[str]) -> int:
-    """``nnstudio bench gui``: measured once the live views land."""
-    print("nnstudio bench gui: the live training views are not built yet", file=sys.stderr)
-    return 2
+    """``nnstudio bench gui``: UI latency and training throughput with every live view open."""
+    import os
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from nnstudio.ui.bench_gui import main
+
+    return main(argv)

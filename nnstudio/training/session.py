@@ -132,6 +132,11 @@ class Session:
         return self._state
 
     @property
+    def dataset(self) -> Any:
+        """The session's data (never modified while training, so safe to read from any thread)."""
+        return self._trainer.dataset
+
+    @property
     def settings(self) -> TrainingSettings:
         return self._trainer.settings
 

@@ -88,7 +88,8 @@ class MainWindow(QMainWindow):
         self.inspector_dock.setMinimumWidth(230)
         self._first_show = True
         for d in self.plot_docks:
-            d.visibilityChanged.connect(self._view_visibility_changed)
+            d.visibilityChanged.connect(self._views_changed)
+            d.needsChanged.connect(self._views_changed)
         self.status_params = QLabel("")
         self.status_valid = QLabel("")
         self.statusBar().addPermanentWidget(self.status_valid)
@@ -220,7 +221,7 @@ class MainWindow(QMainWindow):
 
     # Signals are connected to bound methods, not lambdas: Qt then drops the connection when the
     # window is destroyed, so a child emitting during teardown never reaches a half-deleted window.
-    def _view_visibility_changed(self, _visible: bool) -> None:
+    def _views_changed(self, *_args: Any) -> None:
         self.trainer.apply_extras()
 
     def _status_message(self, text: str) -> None:

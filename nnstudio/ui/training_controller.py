@@ -16,7 +16,19 @@ from nnstudio.errors import NNStudioError
 from nnstudio.training import OPTIMIZERS, Extras, Session, TrainingSettings, runs_of, trainer_for_project
 from nnstudio.ui.icons import icon
 
-REDRAW_MS = 33  # at most ~30 redraws a second
+REDRAW_MS = 33  # the views' timer: ~30 ticks a second
+# Cheap views (the loss curves) redraw on every tick; the others take turns, this many per tick, so
+# that a tick stays short and the window answers clicks while every view is open.
+HEAVY_REDRAWS_PER_TICK = 1
+CHEAP_EVERY = 2  # ticks between redraws of the cheap views (15 a second)
+# While training runs, the views may use this share of the GUI thread's core (drawing and painting,
+# measured as thread CPU time). Above it they wait: the training thread needs the interpreter lock
+# between its compiled calls, and a busy GUI thread makes it wait for it.
+VIEW_CPU_BUDGET = 0.2
+SNAPSHOT_HZ = 30.0
+# Snapshots that carry weights, hidden activations or a decision grid cost the training thread
+# milliseconds each; they are asked for less often.
+SNAPSHOT_HZ_WITH_EXTRAS = 12.0
 
 
 class TrainingController(QObject):
@@ -34,6 +46,10 @@ class TrainingController(QObject):
         self.last_seq = -1
         self.docks: list[Any] = []
         self.latencies: list[float] = []
+        self._turn = 0
+        self._tick_count = 0
+        self._cpu_mark = (time.perf_counter(), time.thread_time())
+        self.view_cpu_share = 0.0
         self._tick_at = time.perf_counter()
         self._build_toolbar()
         self.timer = QTimer(self)
@@ -50,7 +66,7 @@ class TrainingController(QObject):
         self.step_action.setToolTip("Train on one batch and stop: watch a single gradient-descent update (F6)")
         self.step_action.setShortcut("F6")
         self.epoch_action = tb.addAction(icon("epoch"), "Epoch")
-        self.epoch_action.setToolTip("Train one pass over the data and stop (F7)")
+        self.epoch_action.setToolTip("Train to the end of the current pass over the data (epoch) and stop (F7)")
         self.epoch_action.setShortcut("F7")
         self.stop_action = tb.addAction(icon("stop"), "Stop")
         self.stop_action.setToolTip("End this run and keep it in the runs list")
@@ -132,7 +148,7 @@ class TrainingController(QObject):
             return False
         if keep:
             trainer.load_weights(keep)  # weights kept where shapes still match
-        self.session = Session(trainer, snapshot_hz=30)
+        self.session = Session(trainer, snapshot_hz=SNAPSHOT_HZ)
         self.stale = False
         self.last_seq = -1
         for dock in self.docks:
@@ -163,7 +179,10 @@ class TrainingController(QObject):
         for dock in self.docks:
             if dock.isVisible() or getattr(self.window, "all_views", False):
                 merged.update(dock.needs())
-        self.session.set_extras(Extras(**merged))
+        extras = Extras(**merged)
+        self.session.set_extras(extras)
+        heavy = extras.params or extras.grid is not None or extras.hidden_node or extras.sample_index is not None
+        self.session.set_snapshot_rate(SNAPSHOT_HZ_WITH_EXTRAS if heavy else SNAPSHOT_HZ)
 
     def toggle(self) -> None:
         if self.session is not None and self.session.state == "running":
@@ -226,11 +245,42 @@ class TrainingController(QObject):
         if self.session is None:
             return
         snap = self.session.latest_snapshot()
-        if snap is None or snap.seq == self.last_seq:
-            return
-        self.last_seq = snap.seq
+        if snap is not None and snap.seq != self.last_seq:
+            self.last_seq = snap.seq
+            for dock in self.docks:
+                dock.offer(snap)
+            self._show_snapshot(snap)
+        self._measure_cpu(now)
+        if self.session.state != "running" or self.view_cpu_share < VIEW_CPU_BUDGET:
+            self._redraw_views()
+
+    def _measure_cpu(self, now: float) -> None:
+        """The GUI thread's CPU share over the last quarter second (drawing, painting, everything)."""
+        t0, c0 = self._cpu_mark
+        if now - t0 >= 0.25:
+            cpu = time.thread_time()
+            self.view_cpu_share = (cpu - c0) / (now - t0)
+            self._cpu_mark = (now, cpu)
+
+    def _redraw_views(self) -> None:
+        """Redraw the cheap views, then the next few others whose picture is out of date."""
+        self._tick_count += 1
+        heavy = []
         for dock in self.docks:
-            dock.update_snapshot(snap)
+            if not dock.cheap:
+                heavy.append(dock)
+            elif self._tick_count % CHEAP_EVERY == 0:
+                dock.redraw()
+        drawn = 0
+        for k in range(len(heavy)):
+            if heavy[(self._turn + k) % len(heavy)].redraw():
+                drawn += 1
+                if drawn == HEAVY_REDRAWS_PER_TICK:
+                    self._turn = (self._turn + k + 1) % len(heavy)
+                    break
+
+    def _show_snapshot(self, snap: Any) -> None:
+        """Everything but the plot docks: canvas weights and thumbnails, toolbar, status, banner, runs."""
         scene = self.window.scene
         if snap.grid is not None and snap.grid.neurons:
             scene.set_neuron_thumbnails(dict(snap.grid.neurons))

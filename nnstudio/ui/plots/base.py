@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
@@ -26,6 +26,10 @@ class PlotDock(QDockWidget):
 
     title = "Plot"
     help_text = ""
+    #: cheap views are redrawn on every timer tick; the others take turns (see TrainingController.tick)
+    cheap = False
+    #: emitted when :meth:`needs` changes (another layer or example chosen)
+    needsChanged = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(self.title, parent)
@@ -53,24 +57,41 @@ class PlotDock(QDockWidget):
         lay.addWidget(self.caption)
         self.setWidget(host)
         self.snapshot: Any = None
+        self.stale = False  # the kept snapshot is newer than what is drawn
         self.draws = 0
         self.setAllowedAreas(Qt.AllDockWidgetAreas)
+
+    def _needs_changed(self, *_args: Any) -> None:
+        self.needsChanged.emit()
 
     def needs(self) -> dict[str, Any]:
         """Extras this dock wants in snapshots (see nnstudio.training.Extras)."""
         return {}
 
-    def update_snapshot(self, snapshot: Any) -> None:
-        """Keep the snapshot; draw now if visible (else when shown)."""
+    def offer(self, snapshot: Any) -> None:
+        """Keep the newest snapshot; it is drawn by :meth:`redraw` (the controller spreads redraws)."""
         self.snapshot = snapshot
-        if self.isVisible() and snapshot is not None:
-            self.draw(snapshot)
-            self.draws += 1
+        self.stale = snapshot is not None
+
+    def redraw(self) -> bool:
+        """Draw the kept snapshot if it is newer than the picture and the dock is visible."""
+        if not (self.stale and self.isVisible() and self.snapshot is not None):
+            return False
+        self.draw(self.snapshot)
+        self.draws += 1
+        self.stale = False
+        return True
+
+    def update_snapshot(self, snapshot: Any) -> None:
+        """Keep the snapshot and draw it now if visible (else when shown)."""
+        self.offer(snapshot)
+        self.redraw()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
         super().showEvent(event)
         if self.snapshot is not None:
             self.draw(self.snapshot)
+            self.stale = False
 
     def draw(self, snapshot: Any) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

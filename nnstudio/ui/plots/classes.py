@@ -28,6 +28,7 @@ class ConfusionDock(PlotDock):
         self.view.addItem(self.image)
         self.body.addWidget(self.view)
         self.texts: list[pg.TextItem] = []
+        self.cells: dict[tuple[int, int], tuple[str, str]] = {}
         self.class_names: list[str] = []
 
     def set_class_names(self, names: list[str]) -> None:
@@ -45,6 +46,7 @@ class ConfusionDock(PlotDock):
             for t in self.texts:
                 self.view.removeItem(t)
             self.texts = []
+            self.cells: dict[tuple[int, int], tuple[str, str]] = {}
             for i in range(k):
                 for j in range(k):
                     t = pg.TextItem("", anchor=(0.5, 0.5), color="w")
@@ -58,8 +60,11 @@ class ConfusionDock(PlotDock):
         for i in range(k):
             for j in range(k):
                 t = self.texts[i * k + j]
-                t.setText(str(int(m[i, j])))
-                t.setColor("k" if share[i, j] > 0.6 else "w")
+                text, colour = str(int(m[i, j])), ("k" if share[i, j] > 0.6 else "w")
+                if (text, colour) != self.cells.get((i, j)):  # setText/setColor re-lay out the text: skip if same
+                    self.cells[(i, j)] = (text, colour)
+                    t.setText(text)
+                    t.setColor(colour)
 
 
 def pca_2d(a: np.ndarray) -> np.ndarray:
@@ -89,7 +94,8 @@ class ProjectionDock(PlotDock):
         self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None))
         self.plot.addItem(self.points)
         self.body.addWidget(self.plot)
-        self.layer.currentIndexChanged.connect(lambda _i: None)
+        self.layer.currentIndexChanged.connect(self._needs_changed)
+        self._brushes = [pg.mkBrush(c) for c in CLASS_COLORS]  # made once: mkBrush per point is slow
 
     def set_layers(self, layers: list[tuple[str, str]]) -> None:
         current = self.layer.currentData()
@@ -117,8 +123,8 @@ class ProjectionDock(PlotDock):
             return
         xy = pca_2d(a)
         labels = s.hidden_labels if s.hidden_labels is not None else np.zeros(len(xy))
-        brushes = [pg.mkBrush(CLASS_COLORS[int(c) % len(CLASS_COLORS)]) for c in np.asarray(labels).ravel()]
-        self.points.setData(pos=xy, brush=brushes[: len(xy)])
+        classes = np.asarray(labels).ravel()[: len(xy)].astype(int) % len(self._brushes)
+        self.points.setData(pos=xy, brush=[self._brushes[c] for c in classes])
 
 
 class FeatureMapsDock(PlotDock):
@@ -133,6 +139,7 @@ class FeatureMapsDock(PlotDock):
 
         self.sample = QSpinBox(minimum=0, maximum=100_000)
         self.sample.setToolTip("Which validation example to show")
+        self.sample.valueChanged.connect(self._needs_changed)
         self.controls.addWidget(QLabel("example"))
         self.controls.addWidget(self.sample)
         self.view = pg.GraphicsLayoutWidget()

@@ -12,6 +12,7 @@ from nnstudio.ui.plots.base import TRAIN_COLOR, VAL_COLOR, PlotDock
 
 class CurvesDock(PlotDock):
     title = "Loss and accuracy"
+    cheap = True
     help_text = ("Loss (top) should fall as the network learns; accuracy (bottom) should rise. Solid: training "
                  "data, dashed: validation data the network never trains on. If training loss keeps falling while "
                  "validation loss rises, the network is memorising (overfitting). Grey: earlier runs.")
@@ -83,7 +84,7 @@ class CurvesDock(PlotDock):
         c = self.snapshot.curves
         if not len(c.epoch):
             return
-        i = int(np.clip(np.searchsorted(c.epoch, x), 0, len(c.epoch) - 1))
+        i = int(np.argmin(np.abs(c.epoch - x)))  # the epoch nearest the cursor
         parts = [f"epoch {int(c.epoch[i])}", f"train loss {c.train_loss[i]:.4g}"]
         if np.isfinite(c.val_loss[i]):
             parts.append(f"val loss {c.val_loss[i]:.4g}")

@@ -90,10 +90,10 @@ class HistogramsDock(PlotDock):
             if layer.grad_hist is not None:
                 g.append(layer.grad_hist)
 
-    def update_snapshot(self, snapshot: Any) -> None:
+    def offer(self, snapshot: Any) -> None:
         if snapshot is not None:
-            self._record(snapshot)  # keep history even while hidden
-        super().update_snapshot(snapshot)
+            self._record(snapshot)  # keep history even while hidden or waiting for its turn
+        super().offer(snapshot)
 
     @staticmethod
     def _image(hists: deque) -> tuple[np.ndarray, float, float] | None:
