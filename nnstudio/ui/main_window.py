@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication, QDialog, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit, QToolBar,
-    QVBoxLayout, QWidget,
+    QApplication, QDialog, QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QPlainTextEdit,
+    QScrollArea, QToolBar, QVBoxLayout, QWidget,
 )
 
 from nnstudio.errors import NNStudioError
@@ -54,7 +54,13 @@ class MainWindow(QMainWindow):
         self.problems = ProblemsPanel()
         self.palette_dock = self._dock("Layers", self.palette_panel, Qt.LeftDockWidgetArea, "PaletteDock")
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.LeftDockWidgetArea, "InspectorDock")
-        self.data_dock = self._dock("Data", self.data_panel, Qt.RightDockWidgetArea, "DataDock")
+        # the data form is tall; scrolled, it does not force its height on the plots stacked beside it
+        data_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        data_scroll.setWidget(self.data_panel)
+        data_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        data_scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width()
+                                    + data_scroll.verticalScrollBar().sizeHint().width())
+        self.data_dock = self._dock("Data", data_scroll, Qt.RightDockWidgetArea, "DataDock")
         self.problems_dock = self._dock("Problems", self.problems, Qt.BottomDockWidgetArea, "ProblemsDock")
         self.training_toolbar = QToolBar("Training")
         self.training_toolbar.setObjectName("TrainingToolbar")

@@ -42,5 +42,10 @@ def apply_theme(app: QApplication, name: str) -> None:
             for axis in ("left", "bottom"):
                 w.getAxis(axis).setPen(fg)
                 w.getAxis(axis).setTextPen(fg)
+            legend = w.getPlotItem().legend
+            if legend is not None:
+                legend.setLabelTextColor(fg)
+                for _sample, label in legend.items:  # setLabelTextColor alone leaves drawn labels as they were
+                    label.setText(label.text, color=fg)
         elif isinstance(w, pg.GraphicsLayoutWidget):
             w.setBackground(bg)

@@ -44,6 +44,7 @@ class TrainingController(QObject):
         self.session: Session | None = None
         self.stale = False
         self.last_seq = -1
+        self._stored: tuple[Any, int] | None = None  # (run start, step) of the run last kept in the project
         self.docks: list[Any] = []
         self.latencies: list[float] = []
         self._turn = 0
@@ -151,6 +152,7 @@ class TrainingController(QObject):
         self.session = Session(trainer, snapshot_hz=SNAPSHOT_HZ)
         self.stale = False
         self.last_seq = -1
+        self._stored = None
         for dock in self.docks:
             if hasattr(dock, "clear"):
                 dock.clear()
@@ -202,6 +204,7 @@ class TrainingController(QObject):
     def reset(self) -> None:
         if self.session is not None:
             self.session.reset()
+            self._stored = None  # a new run begins; the one before stays in the list
             for dock in self.docks:
                 dock.clear()
             self.window.banner.hide()
@@ -289,7 +292,9 @@ class TrainingController(QObject):
         self.train_action.setText("Pause" if snap.state == "running" else "Train")
         self.train_action.setIcon(icon("pause" if snap.state == "running" else "train"))
         acc = snap.metrics.get("val_accuracy")
-        parts = [f" epoch {snap.epoch}", f"step {snap.step:,}", f"{snap.samples_per_s:,.0f} samples/s"]
+        parts = [f" epoch {snap.epoch}", f"step {snap.step:,}"]
+        if snap.state == "running":  # a paused run has no speed; "0 samples/s" would read as a fault
+            parts.append(f"{snap.samples_per_s:,.0f} samples/s")
         if snap.metrics.get("val_loss") is not None:
             parts.append(f"val loss {snap.metrics['val_loss']:.4g}")
         if acc is not None:
@@ -297,11 +302,27 @@ class TrainingController(QObject):
         self.status.setText("  ·  ".join(parts) + f"  ({snap.state}) ")
         if snap.state == "diverged" and snap.divergence is not None:
             self.window.banner.show_report(snap.divergence)
-        if snap.state in ("finished", "stopped") and not getattr(self, "_stored_seq", None) == snap.seq:
-            self._stored_seq = snap.seq
-            self.window.project.runs.append(self.session.run_record().to_dict())
-            self.window.mark_modified()
-            self.runsChanged.emit()
+        if snap.state in ("finished", "stopped"):
+            self._store_run(snap.step)
+
+    def _store_run(self, step: int) -> None:
+        """Keep the ended run in the project, once.
+
+        A finished run publishes again whenever a view asks for other extras; and if the user raises
+        the epochs and trains on, the longer run replaces the record of the shorter one.
+        """
+        record = self.session.run_record().to_dict()
+        key = (record.get("started"), step)
+        if key == self._stored:
+            return
+        runs = self.window.project.runs
+        if self._stored is not None and self._stored[0] == key[0] and runs and runs[-1].get("started") == key[0]:
+            runs[-1] = record
+        else:
+            runs.append(record)
+        self._stored = key
+        self.window.mark_modified()
+        self.runsChanged.emit()
 
     def runs(self) -> list[Any]:
         return runs_of(self.window.project)

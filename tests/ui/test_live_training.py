@@ -74,6 +74,8 @@ def test_xor_trains_from_the_toolbar_and_every_view_shows_it(window, qtbot, tmp_
     assert acc[-1] == pytest.approx(snap.metrics["val_accuracy"])
 
     # decision surface: an RGB image over the data region, every training point drawn
+    x_lo, x_hi = window.decision_dock.region()[:2]
+    assert window.decision_dock.note.isHidden() and not window.decision_dock.plot.isHidden()
     img = window.decision_dock.image.image
     assert img.ndim == 3 and img.shape[2] == 3 and img.shape[0] == img.shape[1] >= 32
     ds = window.trainer.session.dataset
@@ -113,6 +115,12 @@ def test_xor_trains_from_the_toolbar_and_every_view_shows_it(window, qtbot, tmp_
 
     # the finished run lands in the runs panel
     qtbot.waitUntil(lambda: window.runs_panel.table.rowCount() == 1)
+    # zooming out of the decision surface asks the finished run for a new grid: still one run
+    seq = window.trainer.last_seq
+    window.decision_dock.plot.getViewBox().scaleBy((2, 2))
+    qtbot.waitUntil(lambda: window.trainer.last_seq > seq)
+    assert window.decision_dock.region()[1] - window.decision_dock.region()[0] > 1.9 * (x_hi - x_lo)
+    assert window.runs_panel.table.rowCount() == 1 and len(window.project.runs) == 1
     assert window.runs_panel.table.item(0, 0).text()
 
 
@@ -176,6 +184,10 @@ def test_digits_cnn_example_shows_filters_and_feature_maps(window, qtbot):
     assert window.maps_dock.tile_counts["input"] == 1
     for nid in conv_ids:
         assert window.maps_dock.tile_counts[nid] == window.project.graph.nodes[nid].params["out_channels"]
+        title = window.maps_dock.titles[nid].text
+        assert window.project.graph.nodes[nid].name in title and f"{snap.feature_maps[nid].shape[0]} maps" in title
+    # 64 inputs: no decision surface, and the view says why instead of showing empty axes
+    assert window.decision_dock.plot.isHidden() and "two inputs" in window.decision_dock.note.text()
     # choose the first convolution in the weights view: one tile per filter
     dock = window.weights_dock
     dock.layer.setCurrentIndex(dock.layer.findData(conv_ids[0]))

@@ -167,6 +167,9 @@ def test_data_panel_bad_csv_shows_error(window, tmp_path):
     good.write_text("a,b,label\n" + "\n".join(f"{i},{i % 3},{i % 2}" for i in range(20)))
     assert window.data_panel.load_file("csv", str(good))
     assert window.data_panel.table.rowCount() == 10 and window.data_panel.table.item(0, 0).text() == "0"
+    # points, noise and derived inputs belong to generated data: a file has none of them
+    assert window.data_panel.n.isHidden() and window.data_panel.noise.isHidden()
+    assert not window.data_panel.val.isHidden()
 
 
 def test_shortcut_list_comes_from_the_actions(window):

@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 NEURON_SPACING = 60.0  # on the 20 px grid, the same pitch the layout uses
+CONCAT_OFFSET = 240.0  # where an expanded layer's Concat sits, right of where the layer was
+LAYER_WIDTH = 180.0  # a layer node's width on the canvas (ui.canvas.style.NODE_WIDTH, which needs Qt)
 
 
 def can_expand(graph: Graph, node_id: str) -> str | None:
@@ -64,7 +66,15 @@ def expand_macro(graph: Graph, node_id: str) -> Macro:
                 e.pos = (x + 80.0, top + NEURON_SPACING * j)
                 j += 1
             elif e.kind == "Concat":
-                e.pos = (x + 240.0, y)
+                e.pos = (x + CONCAT_OFFSET, y)
+    # the neurons and their Concat are wider than the layer was: push what lies to the right along
+    # so nothing ends up under the Concat
+    right = {nid: n.pos for nid, n in graph.nodes.items() if nid != node_id and n.pos[0] > x}
+    if right:
+        shift = x + CONCAT_OFFSET + LAYER_WIDTH + 40.0 - min(p[0] for p in right.values())
+        if shift > 0:
+            shift = float(np.ceil(shift / 20.0) * 20.0)  # stay on the grid
+            macro.edits.append(MoveNodes({nid: (px + shift, py) for nid, (px, py) in right.items()}))
     macro.text = f"Expand {node.name} into {units} neurons"
     return macro
 

@@ -182,8 +182,8 @@ class DataPanel(QWidget):
         self.seed.setValue(int(spec.get("seed", 0)))
         for w in widgets:
             w.blockSignals(False)
-        for w in self._toy_rows:
-            w.setEnabled(src == "toy")
+        for w in self._toy_rows:  # points, noise and derived inputs only mean something for generated data
+            self.form.setRowVisible(w, src == "toy")
 
     # --- preview ------------------------------------------------------------------------------
     def _preview(self, ds: Any) -> None:

@@ -145,6 +145,7 @@ class FeatureMapsDock(PlotDock):
         self.view = pg.GraphicsLayoutWidget()
         self.body.addWidget(self.view)
         self.images: dict[str, pg.ImageItem] = {}
+        self.titles: dict[str, pg.LabelItem] = {}
         self.tile_counts: dict[str, int] = {}
 
     def needs(self) -> dict[str, Any]:
@@ -158,13 +159,22 @@ class FeatureMapsDock(PlotDock):
         panels = [("input", np.asarray(s.sample_input))] + [(nid, np.asarray(m)) for nid, m in s.feature_maps.items()]
         if list(self.images) != [p[0] for p in panels]:
             self.view.clear()
-            self.images = {}
-            for col, (key, _) in enumerate(panels):
-                vb = self.view.addViewBox(row=0, col=col, lockAspect=True, invertY=True)
+            self.images, self.titles = {}, {}
+            names = {layer.node_id: layer.name for layer in s.layers}
+            for col, (key, m) in enumerate(panels):
+                # a title per panel, so a learner knows which layer made which tiles
+                if key == "input":
+                    title = ""  # set on every draw: the example number changes
+                else:
+                    n = m.shape[0] if m.ndim == 3 else 1
+                    title = f"{names.get(key, key)}: {n} maps, {m.shape[-2]}x{m.shape[-1]}"
+                self.titles[key] = self.view.addLabel(title, row=0, col=col, size="9pt")
+                vb = self.view.addViewBox(row=1, col=col, lockAspect=True, invertY=True)
                 img = pg.ImageItem()
                 img.setColorMap(pg.colormap.get("inferno"))
                 vb.addItem(img)
                 self.images[key] = img
+        self.titles["input"].setText(f"example {self.sample.value()}", size="9pt")
         for key, m in panels:
             t = tile(m if m.ndim == 3 else m[None])
             self.tile_counts[key] = m.shape[0] if m.ndim == 3 else 1

@@ -25,7 +25,8 @@ class CurvesDock(PlotDock):
         self.controls.addWidget(self.log)
         self.loss_plot = pg.PlotWidget()
         self.loss_plot.setLabel("left", "loss")
-        self.loss_plot.addLegend(offset=(-10, 10))
+        self.loss_plot.getAxis("left").enableAutoSIPrefix(False)  # "loss (x0.001)" confuses more than it helps
+        self.loss_plot.addLegend(offset=(-10, 10), labelTextColor=pg.getConfigOption("foreground"))
         self.acc_plot = pg.PlotWidget()
         self.acc_plot.setLabel("left", "accuracy")
         self.acc_plot.setLabel("bottom", "epoch")
@@ -39,6 +40,9 @@ class CurvesDock(PlotDock):
         self.readout = pg.TextItem("", anchor=(0, 0), color="#607d8b")
         self.loss_plot.addItem(self.readout, ignoreBounds=True)
         self.overlays: list[Any] = []
+        # below these heights the axis labels collide and the plots stop being readable
+        self.loss_plot.setMinimumHeight(120)
+        self.acc_plot.setMinimumHeight(90)
         self.body.addWidget(self.loss_plot, 2)
         self.body.addWidget(self.acc_plot, 1)
         self.loss_plot.scene().sigMouseMoved.connect(self._hover)

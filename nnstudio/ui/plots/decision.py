@@ -5,6 +5,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel
 
 from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock
 
@@ -18,7 +20,8 @@ class DecisionDock(PlotDock):
     help_text = ("Colour shows what the network answers at each point of the input plane: for classes the "
                  "colour of the class it picks, paler where it is unsure; for regression its output value. Dots "
                  "are training points, crosses validation points. The plane reaches well beyond the data: "
-                 "networks learn the data, not a rule - look at what they do far from it.")
+                 "networks learn the data, not a rule - look at what they do far from it. Drag to pan, "
+                 "scroll to zoom: the surface is recomputed for what you see.")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -32,14 +35,37 @@ class DecisionDock(PlotDock):
         self.val_pts = pg.ScatterPlotItem(size=8, symbol="x", pen=pg.mkPen("k", width=0.5))
         self.plot.addItem(self.train_pts)
         self.plot.addItem(self.val_pts)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.note = QLabel("Train a network on a problem with two inputs (x1, x2) to see its decision surface here.")
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignCenter)
+        self.body.addWidget(self.note)
         self.body.addWidget(self.plot)
+        self.plot.hide()
         self._region = (-1.5, 1.5, -1.5, 1.5)
         self.task = "classification"
+        # The surface covers exactly what is on screen: zoom out to see how the network extrapolates.
+        # A short delay merges the range changes of one drag or resize into one new request.
+        self._follow = QTimer(self, singleShot=True, interval=150)
+        self._follow.timeout.connect(self._follow_view)
+        self.plot.getViewBox().sigRangeChanged.connect(self._follow.start)
+
+    def _follow_view(self) -> None:
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        region = (float(x0), float(x1), float(y0), float(y1))
+        if region != self._region:
+            self._region = region
+            self.needsChanged.emit()
 
     def set_points(self, points_train: np.ndarray | None, y_train: np.ndarray, points_val: np.ndarray | None,
                    y_val: np.ndarray, task: str) -> None:
         self.task = task
+        self.plot.setVisible(points_train is not None)
+        self.note.setVisible(points_train is None)
         if points_train is None:
+            self.note.setText("The decision surface needs a problem with exactly two inputs (x1, x2); "
+                              "this one has more. The other views show how this network learns.")
             self.train_pts.setData([])
             self.val_pts.setData([])
             return

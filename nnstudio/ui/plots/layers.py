@@ -146,7 +146,7 @@ class ActivationsDock(PlotDock):
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "activation value")
         self.plot.setLabel("left", "share of values")
-        self.plot.addLegend(offset=(-10, 10))
+        self.plot.addLegend(offset=(-10, 10), labelTextColor=pg.getConfigOption("foreground"))
         self.body.addWidget(self.plot)
         self.curves: dict[str, Any] = {}
         self.labels: dict[str, str] = {}

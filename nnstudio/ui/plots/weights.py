@@ -79,4 +79,13 @@ class WeightsDock(PlotDock):
             img = w
             self.tiles = 0
         m = float(np.nanmax(np.abs(img))) or 1.0
+        reshaped = self.image.image is None or self.image.image.shape != img.shape
         self.image.setImage(np.nan_to_num(img, nan=0.0), levels=(-m, m))
+        if reshaped:
+            # tiles are pictures, their pixel numbers mean nothing; a matrix has units and inputs
+            plot = self.view.getPlotItem()
+            plot.setLabel("left", "unit (output)")
+            plot.setLabel("bottom", "input")
+            for axis in ("left", "bottom"):  # after setLabel, which shows the axis again
+                plot.showAxis(axis, self.tiles == 0)
+            self.view.autoRange(padding=0.02)

@@ -1,8 +1,6 @@
 """A scene and view on an empty graph, shown offscreen, plus helpers that send real mouse and drag events."""
 from __future__ import annotations
 
-import ctypes
-import sys
 import warnings
 
 import pytest
@@ -13,15 +11,6 @@ from PySide6.QtWidgets import QApplication
 
 import nnstudio as ns
 from nnstudio.ui.canvas import KIND_MIME, GraphScene, GraphView
-
-if sys.version_info < (3, 12):
-    # PySide6 6.12's abi3 wheels drop a reference to None (and True/False) on every call that
-    # returns nothing, as if they were immortal (they are from Python 3.12 on). On 3.11 a few
-    # thousand canvas operations bring None's count to zero and the interpreter aborts with
-    # "none_dealloc". Pad the counts so a test run cannot get there; the app needs the same.
-    for _obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(_obj)).value += 1 << 40
-
 
 @pytest.fixture
 def scene_view(qtbot):

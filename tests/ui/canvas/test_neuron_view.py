@@ -136,3 +136,19 @@ def test_a_wire_carrying_several_values_shows_their_size_not_their_cancelled_mea
     assert w[e] == 0.9
     w = neuron_view.edge_weights(g, {x: (2,), n: (1,)}, {n: {"weight": np.array([[-1.0, 0.8]])}})
     assert w[e] == -0.9
+
+
+def test_expanding_makes_room_so_no_node_lies_under_another(scene_view):
+    scene, view, stack = scene_view
+    g, ids = build_mlp((2, 6, 3, 1))
+    scene.set_graph(g)
+    scene.auto_layout()  # layers at the usual pitch, as a user's network would be
+    settle()
+    before = {nid: n.pos for nid, n in g.nodes.items()}
+    expand(scene, view, ids["dense0"])
+    rects = [scene.node_item(n).mapRectToScene(scene.node_item(n).body_rect()) for n in g.nodes]
+    overlaps = [(a, b) for i, a in enumerate(rects) for b in rects[i + 1:] if a.intersects(b)]
+    assert not overlaps
+    stack.undo()
+    settle()
+    assert {nid: n.pos for nid, n in g.nodes.items()} == before  # undo puts everything back
