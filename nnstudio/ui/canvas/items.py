@@ -425,6 +425,7 @@ class ShapeLabelItem(QGraphicsItem):
     def __init__(self, parent: QGraphicsItem) -> None:
         super().__init__(parent)
         self._text = ""
+        self._rect = QRectF()
         self.font = QFont()
         self.font.setPointSizeF(7.4)
         self.setZValue(1)
@@ -435,11 +436,12 @@ class ShapeLabelItem(QGraphicsItem):
     def setText(self, text: str) -> None:  # noqa: N802 - mirrors QGraphicsSimpleTextItem
         self.prepareGeometryChange()
         self._text = text
+        w = QFontMetricsF(self.font).horizontalAdvance(text) + 10
+        self._rect = QRectF(-w / 2, -8, w, 16)  # asked for on every paint of the scene: measure once
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        w = QFontMetricsF(self.font).horizontalAdvance(self._text) + 10
-        return QRectF(-w / 2, -8, w, 16)
+        return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         if not self._text:
@@ -521,12 +523,16 @@ class EdgeItem(QGraphicsItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(12)
         self._shape = stroker.createStroke(self._path)
+        self._bounds = self._shape.boundingRect().adjusted(-4, -4, 4, 4)
+        scene = self.scene()
+        if scene is not None:
+            scene.wire_overview.invalidate()
         mid = self._path.pointAtPercent(0.5)
         self.label.setPos(mid)
         self.label.setVisible(bool(self.label.text()) and not (self.src.compact or self.dst.compact))
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        return self._shape.boundingRect().adjusted(-4, -4, 4, 4)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         return self._shape
@@ -543,6 +549,47 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self._path)
+
+
+class WireOverviewItem(QGraphicsItem):
+    """Every wire as one path, drawn instead of the wire items when the canvas is zoomed far out.
+
+    A thousand wire items cost a thousand Python paint calls per frame; one path costs one.
+    """
+
+    def __init__(self, edge_items: dict[str, "EdgeItem"]) -> None:
+        super().__init__()
+        self.edge_items = edge_items
+        self._path: QPainterPath | None = QPainterPath()
+        self._rect = QRectF()
+        self.setZValue(0)
+        self.setVisible(False)
+
+    def invalidate(self) -> None:
+        if self._path is not None and self.isVisible():
+            self.prepareGeometryChange()
+        self._path = None
+
+    def _built(self) -> QPainterPath:
+        if self._path is None:
+            path = QPainterPath()
+            for item in self.edge_items.values():
+                path.addPath(item.path())
+            self._path = path
+            self._rect = path.boundingRect().adjusted(-4, -4, 4, 4)
+        return self._path
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        self._built()
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        pen = QPen(style.wire_color(style.palette(widget, self)), 1.0)
+        pen.setCosmetic(True)  # one pixel wide whatever the zoom
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(pen)
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self._built())
 
 
 class WireItem(QGraphicsItem):

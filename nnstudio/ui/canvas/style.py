@@ -19,6 +19,8 @@ NEGATIVE = QColor("#1e88e5")
 ACCEPT = QColor("#43a047")
 
 GRID = 20.0
+#: below this zoom the canvas is an overview: no grid dots, ports or shape labels, wires drawn as one path
+OVERVIEW_ZOOM = 0.45
 NODE_WIDTH = 180.0
 NODE_HEIGHT = 80.0  # layout.py lays columns out for this height
 HEADER = 24.0

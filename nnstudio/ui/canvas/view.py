@@ -278,10 +278,15 @@ class GraphView(QGraphicsView):
             self.resetCachedContent()
         super().changeEvent(event)
 
+    def paintEvent(self, event: Any) -> None:  # noqa: N802
+        # the level of detail follows the zoom however it changed (wheel, keys, fit, code)
+        self.graph_scene.set_overview(self.zoom_level() < style.OVERVIEW_ZOOM)
+        super().paintEvent(event)
+
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         pal = self.palette()
         painter.fillRect(rect, style.mix(pal.base().color(), pal.window().color(), 0.5))
-        if self.zoom_level() < 0.45:
+        if self.zoom_level() < style.OVERVIEW_ZOOM:
             return  # dots would merge into grey
         color = style.mix(pal.base().color(), pal.text().color(), 0.22)
         painter.setPen(color)

@@ -6,7 +6,10 @@ from PySide6.QtGui import QKeySequence, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from tests.ui.canvas.conftest import add, centre_of, drag
+from nnstudio.graph import MoveNodes
+from nnstudio.ui.canvas import style
+from tests.conftest import build_mlp
+from tests.ui.canvas.conftest import add, centre_of, drag, settle
 
 
 def wheel(view, at: QPoint, dy: int) -> None:
@@ -115,3 +118,32 @@ def test_corner_note_counts_parameters_and_problems(scene_view):
     scene.add_node_at("Dense", view.mapToScene(50, 50))
     settle()
     assert view.overlay_text().endswith("1 problem")
+
+
+def test_zoomed_far_out_the_canvas_draws_an_overview_and_zooming_in_restores_detail(scene_view):
+    scene, view, stack = scene_view
+    g, ids = build_mlp((2, 4, 3, 1))
+    scene.set_graph(g)
+    settle()
+    edges = list(scene.edge_items.values())
+    assert all(e.isVisible() for e in edges) and not scene.wire_overview.isVisible()
+    while view.zoom_level() >= style.OVERVIEW_ZOOM:
+        QTest.keyClick(view.viewport(), Qt.Key_Minus, Qt.ControlModifier)
+    view.viewport().repaint()
+    ports = [p for item in scene.node_items.values() for p in (item.in_port, item.out_port) if p is not None]
+    assert scene.overview and not any(p.isVisible() for p in ports) and not any(e.isVisible() for e in edges)
+    # the one overview path covers every wire; a wire added now joins it
+    overview = scene.wire_overview
+    assert overview.isVisible()
+    assert all(overview.boundingRect().contains(e.path().boundingRect()) for e in edges)
+    extra = g.add("Dense", units=2)
+    eid = g.connect(ids["input"], extra)
+    scene.push(MoveNodes({extra: (2000.0, 1500.0)}))
+    settle()
+    assert overview.boundingRect().contains(scene.node_item(extra).in_port.scenePos())
+    assert not scene.edge_items[eid].isVisible() and not scene.node_item(extra).in_port.isVisible()
+    while view.zoom_level() < style.OVERVIEW_ZOOM:
+        QTest.keyClick(view.viewport(), Qt.Key_Plus, Qt.ControlModifier)
+    view.viewport().repaint()
+    assert not scene.overview and all(p.isVisible() for p in ports) and not overview.isVisible()
+    assert all(e.isVisible() for e in scene.edge_items.values())
