@@ -43,7 +43,7 @@ def expand_dense(graph: Graph, node_id: str) -> Macro:
     concat_id = None
     for _, dst in consumers:
         port = graph.node(dst).spec.input_port()
-        if port.multiple:
+        if port.multiple or units == 1:  # one neuron gives the (1,) a Dense of one unit gave: no join needed
             edits += [Connect(nid, dst) for nid in neuron_ids]
         else:
             if concat_id is None:
