@@ -111,7 +111,7 @@ def test_cnn_matches_torch(cnn, rng):
 OPTIMIZERS = [
     ("sgd", {}), ("sgd", {"weight_decay": 0.01}), ("momentum", {"momentum": 0.9}),
     ("nesterov", {"momentum": 0.8, "weight_decay": 0.001}), ("adam", {}), ("adam", {"betas": (0.8, 0.99), "eps": 1e-6}),
-    ("rmsprop", {}), ("rmsprop", {"alpha": 0.9, "momentum": 0.5}),
+    ("adam", {"weight_decay": 0.01}), ("rmsprop", {}), ("rmsprop", {"alpha": 0.9, "momentum": 0.5}),
 ]
 
 
@@ -121,6 +121,27 @@ def test_optimizer_steps_match_torch(optimizer, opts, rng):
                  loss="mse")
     x = rng.normal(size=(8, 3))
     _compare(g, x, rng.normal(size=(8, 2)), "mse", optimizer, opts, steps=3)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_l1_adds_its_sign_term_to_the_gradient(optimizer, rng):
+    """PyTorch has no l1 option; the step must be the optimizer's on grad + l1 * sign(p)."""
+    g, _ = chain([3], ("Dense", {"units": 4}), loss="mse")
+    x, y = rng.normal(size=(8, 3)), rng.normal(size=(8, 4))
+    plan = ns.compile(g, batch_size=8, dtype="float64")
+    plan.set_optimizer(optimizer, lr=0.1, l1=0.05)
+    (nid,) = plan.params
+    before = {k: v.copy() for k, v in plan.params[nid].items()}
+    _, grads = plan.gradients(x, y)
+    plan.step(x, y)
+    for key, p0 in before.items():
+        gi = grads[nid][key] + 0.05 * np.sign(p0)
+        if optimizer == "sgd":
+            expected = p0 - 0.1 * gi
+        else:  # the first Adam step: bias-corrected moments of one gradient
+            m, v = 0.1 * gi, 0.001 * gi * gi
+            expected = p0 - 0.1 / 0.1 * m / (np.sqrt(v) / np.sqrt(0.001) + 1e-8)
+        np.testing.assert_allclose(plan.params[nid][key], expected, rtol=1e-10, atol=1e-12)
 
 
 def test_gradient_clipping_matches_torch(rng):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 SGD, MOMENTUM, NESTEROV, ADAM, RMSPROP = range(5)
@@ -16,48 +17,72 @@ HP_SIZE = 11
 
 @njit(cache=True, nogil=True)
 def update(p, g, s1, s2, hp, t):
-    """One step for one parameter tensor (flat arrays); t is the 1-based step number."""
-    lr = hp[HP_LR]
-    wd = hp[HP_WD]
-    l1 = hp[HP_L1]
+    """One step for one parameter tensor (flat arrays); t is the 1-based step number.
+
+    Each optimizer has its own loop with no branches inside, in the parameters' own precision
+    (float32 unless a float64 plan): that is what lets the compiler vectorize it, and it is how
+    PyTorch computes the step too.
+    """
+    f = p.dtype.type
     kind = int(hp[HP_KIND])
-    mom = hp[HP_MOMENTUM]
+    lr, wd, l1, mom, eps = f(hp[HP_LR]), f(hp[HP_WD]), f(hp[HP_L1]), f(hp[HP_MOMENTUM]), f(hp[HP_EPS])
     if kind == ADAM:
-        b1 = hp[HP_BETA1]
-        b2 = hp[HP_BETA2]
-        bc1 = 1.0 - b1 ** t
-        bc2 = 1.0 - b2 ** t
-        step = lr / bc1
-        sq = math.sqrt(bc2)
-    for i in range(p.shape[0]):
-        gi = g[i]
-        if wd != 0.0:
-            gi += wd * p[i]
-        if l1 != 0.0:
-            gi += l1 * (1.0 if p[i] > 0 else (-1.0 if p[i] < 0 else 0.0))
-        if kind == SGD:
-            p[i] -= lr * gi
-        elif kind == MOMENTUM or kind == NESTEROV:
-            b = mom * s1[i] + gi if t > 1 else gi
-            s1[i] = b
-            p[i] -= lr * (gi + mom * b if kind == NESTEROV else b)
-        elif kind == ADAM:
-            m = b1 * s1[i] + (1.0 - b1) * gi
-            v = b2 * s2[i] + (1.0 - b2) * gi * gi
-            s1[i] = m
-            s2[i] = v
-            p[i] -= step * m / (math.sqrt(v) / sq + hp[HP_EPS])
+        b1, b2 = hp[HP_BETA1], hp[HP_BETA2]
+        step = f(hp[HP_LR] / (1.0 - b1 ** t))
+        inv_sq = f(1.0 / math.sqrt(1.0 - b2 ** t))
+        if l1 == 0.0:
+            _adam(p, g, s1, s2, f(b1), f(1.0 - b1), f(b2), f(1.0 - b2), eps, wd, step, inv_sq)
         else:
-            a = hp[HP_ALPHA]
-            v = a * s1[i] + (1.0 - a) * gi * gi
+            _adam_l1(p, g, s1, s2, f(b1), f(1.0 - b1), f(b2), f(1.0 - b2), eps, wd, l1, step, inv_sq)
+    elif kind == SGD:
+        for i in range(p.shape[0]):
+            pi = p[i]
+            p[i] = pi - lr * (g[i] + wd * pi + l1 * np.sign(pi))
+    elif kind == MOMENTUM or kind == NESTEROV:
+        keep = mom if t > 1 else f(0.0)  # the first step starts the buffer at the gradient
+        nesterov = f(1.0) if kind == NESTEROV else f(0.0)
+        for i in range(p.shape[0]):
+            pi = p[i]
+            gi = g[i] + wd * pi + l1 * np.sign(pi)
+            b = keep * s1[i] + gi
+            s1[i] = b
+            p[i] = pi - lr * (nesterov * (gi + mom * b) + (f(1.0) - nesterov) * b)
+    else:
+        a = f(hp[HP_ALPHA])
+        for i in range(p.shape[0]):
+            pi = p[i]
+            gi = g[i] + wd * pi + l1 * np.sign(pi)
+            v = a * s1[i] + (f(1.0) - a) * gi * gi
             s1[i] = v
-            d = gi / (math.sqrt(v) + hp[HP_EPS])
-            if mom > 0.0:
-                b = mom * s2[i] + d
-                s2[i] = b
-                p[i] -= lr * b
-            else:
-                p[i] -= lr * d
+            d = gi / (np.sqrt(v) + eps)
+            if mom > 0.0:  # PyTorch keeps no momentum buffer without momentum
+                d += mom * s2[i]
+                s2[i] = d
+            p[i] = pi - lr * d
+
+
+@njit(cache=True, nogil=True)
+def _adam(p, g, m, v, b1, c1, b2, c2, eps, wd, step, inv_sq):
+    for i in range(p.shape[0]):
+        pi = p[i]
+        gi = g[i] + wd * pi
+        mi = b1 * m[i] + c1 * gi
+        vi = b2 * v[i] + c2 * gi * gi
+        m[i] = mi
+        v[i] = vi
+        p[i] = pi - step * mi / (np.sqrt(vi) * inv_sq + eps)
+
+
+@njit(cache=True, nogil=True)
+def _adam_l1(p, g, m, v, b1, c1, b2, c2, eps, wd, l1, step, inv_sq):
+    for i in range(p.shape[0]):
+        pi = p[i]
+        gi = g[i] + wd * pi + l1 * np.sign(pi)
+        mi = b1 * m[i] + c1 * gi
+        vi = b2 * v[i] + c2 * gi * gi
+        m[i] = mi
+        v[i] = vi
+        p[i] = pi - step * mi / (np.sqrt(vi) * inv_sq + eps)
 
 
 @njit(cache=True, nogil=True)
