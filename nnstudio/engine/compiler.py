@@ -42,6 +42,45 @@ def aligned_zeros(size: int, dtype: Any) -> np.ndarray:
     return raw[skip:skip + size]
 
 
+def _lay_out(arrays: list[np.ndarray], params: list[int], dtype: Any) -> tuple[
+        tuple[np.ndarray, np.ndarray], list[np.ndarray], int]:
+    """Copy the buffers into one arena (see :mod:`nnstudio.engine.interpreter`), each starting
+    on a cache line and the parameters first; returns ``(arena, offsets)``, the buffers as views
+    of the arena, and how many leading floats of the arena hold the parameters."""
+    step = ALIGN // np.dtype(dtype).itemsize
+    first = set(params)
+    order = list(params) + [i for i in range(len(arrays)) if i not in first]
+    offs = np.zeros((len(arrays), 2), np.int64)
+    end = param_floats = 0
+    for k, i in enumerate(order):
+        if k == len(params):
+            param_floats = end
+        offs[i] = end, end + arrays[i].size
+        end += -(-arrays[i].size // step) * step
+    arena = aligned_zeros(max(1, end), dtype)
+    views = []
+    for (start, stop), a in zip(offs, arrays):
+        views.append(arena[start:stop])
+        views[-1][:] = a
+    return (arena, offs), views, param_floats
+
+
+def _rebased(tensors: dict[str, dict[str, np.ndarray]], old: list[np.ndarray],
+             new: list[np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+    """The same tensors as views of the new buffers (a tensor may be any slice of a buffer)."""
+    starts = [(a.__array_interface__["data"][0], a.nbytes, i) for i, a in enumerate(old)]
+
+    def move(t: np.ndarray) -> np.ndarray:
+        addr = t.__array_interface__["data"][0]
+        for start, nbytes, i in starts:
+            if start <= addr < start + nbytes:
+                k = (addr - start) // t.itemsize
+                return new[i][k:k + t.size].reshape(t.shape)
+        raise AssertionError("a tensor outside every buffer")
+
+    return {nid: {name: move(t) for name, t in d.items()} for nid, d in tensors.items()}
+
+
 @dataclass
 class Ref:
     """Where a node's output lives: columns [col, col+ncols) of a buffer `width` wide per sample."""
@@ -61,7 +100,8 @@ class Ref:
 class Program:
     code: np.ndarray
     fp: np.ndarray
-    B: Any  # numba typed List of flat arrays
+    B: list[np.ndarray]  # buffer i, a view of the arena
+    mem: tuple[np.ndarray, np.ndarray]  # (arena, offsets): what the compiled code gets
     IB: Any
     zero: np.ndarray
     ld: np.ndarray
@@ -82,6 +122,7 @@ class Program:
     kinds: dict[str, str] = field(default_factory=dict)
     graph: Graph | None = None
     param_bufs: list[int] = field(default_factory=list)
+    param_floats: int = 0  # the parameters are the arena's first param_floats values
 
 
 class _Builder:
@@ -183,12 +224,11 @@ def _fans(kind: str, shape: tuple[int, ...]) -> tuple[int, int]:
     return shape[0], shape[0]
 
 
-def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "float32",
-                    share: Program | None = None) -> Program:
+def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "float32") -> Program:
     """Check the graph and lay out everything a :class:`~nnstudio.engine.plan.Plan` needs.
 
-    With ``share``, the new program (same graph, another batch size) uses that program's
-    parameter arrays, so a wide evaluation program always sees the live weights.
+    The layout depends only on the graph, so programs of one graph with different batch
+    sizes hold their parameters in the same leading part of their arenas.
     """
     if dtype not in DTYPES:
         raise CompileError(f"dtype must be float32 or float64, not {dtype!r}")
@@ -359,15 +399,9 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
         else:
             b.code[row][acol] = 0
             seen.add(target)
-    params = b.params
-    if share is not None:
-        # buffer order depends only on the graph, so parameters sit at the same indices
-        for i in b.param_bufs:
-            b.arrays[i] = share.B[i]
-        params = share.params
-    B = typed.List()
-    for a in b.arrays:
-        B.append(a)
+    mem, views, param_floats = _lay_out(b.arrays, b.param_bufs, b.dtype)
+    params = _rebased(b.params, b.arrays, views)
+    grads = _rebased(b.grads, b.arrays, views)
     IB = typed.List()
     for a in b.index_arrays:
         IB.append(a)
@@ -376,12 +410,12 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
            if graph.predecessors(n.id) == [inp.id]]
     return Program(
         code=np.array(b.code, np.int64).reshape(-1, I.CODE_WIDTH), fp=np.array(b.fp, np.float64).reshape(-1, I.FP_WIDTH),
-        B=B, IB=IB, zero=np.array(sorted(b.zero), np.int64), ld=ld,
+        B=views, mem=mem, IB=IB, zero=np.array(sorted(b.zero), np.int64), ld=ld,
         optc=np.array(b.optc, np.int64).reshape(-1, 4), dtype=b.dtype, batch_size=batch_size,
         input_id=inp.id, input_shape=in_shape, output_id=out.id, loss=loss, n_outputs=k,
-        params=params, grads=b.grads, outputs=b.outputs, act_codes=b.act_codes,
+        params=params, grads=grads, outputs=b.outputs, act_codes=b.act_codes,
         embedding_inputs=emb, kinds={nid: n.kind for nid, n in graph.nodes.items()}, graph=graph.copy(),
-        param_bufs=b.param_bufs,
+        param_bufs=b.param_bufs, param_floats=param_floats,
     )
 
 

@@ -6,26 +6,50 @@ for every batch - forward, loss, backward, optimizer - inside one compiled
 function. Because the table is data, every graph runs on the same cached
 machine code: a new graph never waits for a compile.
 
-Buffers are flat arrays in a typed list ``B`` (activations, gradients,
-parameters, optimizer state, scratch); index tables live in ``IB``.
+Buffers (activations, gradients, parameters, optimizer state, scratch) live
+in one flat arena, ``B = (arena, offsets)``: buffer i is
+``arena[offsets[i, 0]:offsets[i, 1]]``. Slicing one array compiles to almost
+nothing, where a typed-list lookup (or a choice between two arenas) costs
+30-40 ns of reference counting - about half of a tiny network's step. Index
+tables live in the typed list ``IB``.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from numba import njit
+from numba import types
+from numba.core import cgutils
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic
+from numba.np.arrayobj import make_array, populate_array
 
-from nnstudio.engine.kernels import optim
+from nnstudio.engine.kernels import kernel, optim
 from nnstudio.engine.kernels.activations import act_backward, act_forward
-from nnstudio.engine.kernels.conv import conv_backward, conv_forward, pool_backward, pool_forward
-from nnstudio.engine.kernels.dense import dense_backward, dense_forward, neurons_backward, neurons_forward
+from nnstudio.engine.kernels.conv import (
+    conv_backward,
+    conv_forward,
+    pool_backward,
+    pool_forward,
+)
+from nnstudio.engine.kernels.dense import (
+    dense_backward,
+    dense_forward,
+    neurons_backward,
+    neurons_forward,
+)
 from nnstudio.engine.kernels.losses import loss_and_grad
 from nnstudio.engine.kernels.misc import (
-    dropout_backward, dropout_forward, embedding_backward, embedding_forward,
+    dropout_backward,
+    dropout_forward,
+    embedding_backward,
+    embedding_forward,
 )
 from nnstudio.engine.kernels.norm import (
-    batchnorm_backward, batchnorm_forward, layernorm_backward, layernorm_forward,
+    batchnorm_backward,
+    batchnorm_forward,
+    layernorm_backward,
+    layernorm_forward,
 )
 
 GATHER, DENSE, NEURONS, ACT, DROPOUT, BATCHNORM, LAYERNORM, ADD, CONV, POOL, EMBED = range(1, 12)
@@ -36,20 +60,46 @@ FP_WIDTH = 4
 L_INP, L_FIN, L_Y, L_YDIM, L_PRED, L_K, L_CODE, L_GPRED = range(8)
 
 
-@njit(cache=True, nogil=True)
-def _m2(a, n, f):
-    return a[: n * f].reshape((n, f))
+@kernel(inline="always")
+def _b(B, i):
+    """Buffer i (see the module docstring)."""
+    return B[0][B[1][i, 0]:B[1][i, 1]]
 
 
-@njit(cache=True, nogil=True)
+@intrinsic
+def _m2(typingctx, a, n, f):
+    """``a[: n * f]`` as an (n, f) C-contiguous array.
+
+    ``reshape`` would do the same through two helper calls (~20 ns); a step of a small network
+    makes dozens of these views, and the compiler sized every buffer, so nothing needs checking.
+    """
+    ret = types.Array(a.dtype, 2, "C")
+
+    def codegen(context, builder, sig, args):
+        arr, rows, cols = args
+        intp = context.get_value_type(types.intp)
+        rows = context.cast(builder, rows, sig.args[1], types.intp)
+        cols = context.cast(builder, cols, sig.args[2], types.intp)
+        src = make_array(sig.args[0])(context, builder, arr)
+        out = make_array(ret)(context, builder)
+        item = context.get_constant(types.intp, context.get_abi_sizeof(context.get_data_type(a.dtype)))
+        populate_array(out, data=src.data, shape=cgutils.pack_array(builder, [rows, cols], intp),
+                       strides=cgutils.pack_array(builder, [builder.mul(cols, item), item], intp),
+                       itemsize=item, meminfo=src.meminfo)
+        return impl_ret_borrowed(context, builder, ret, out._getvalue())
+
+    return ret(a, n, f), codegen
+
+
+@kernel
 def forward(code, fp, B, IB, n, train):
     for o in range(code.shape[0]):
         c = code[o]
         op = c[0]
         if op == GATHER:
             # [op, out, out_w, out_col, src, src_w, col, ncols, gout, gsrc]
-            out = _m2(B[c[1]], n, c[2])
-            src = _m2(B[c[4]], n, c[5])
+            out = _m2(_b(B, c[1]), n, c[2])
+            src = _m2(_b(B, c[4]), n, c[5])
             oc, col, nc = c[3], c[6], c[7]
             for i in range(n):
                 for j in range(nc):
@@ -57,38 +107,38 @@ def forward(code, fp, B, IB, n, train):
         elif op == DENSE:
             # [op, x, w, b, y, fin, fout, gx, gw, gb, scratch, has_bias, acc]
             fin, fout = c[5], c[6]
-            dense_forward(_m2(B[c[1]], n, fin), _m2(B[c[2]], fout, fin), B[c[3]], _m2(B[c[4]], n, fout),
+            dense_forward(_m2(_b(B, c[1]), n, fin), _m2(_b(B, c[2]), fout, fin), _b(B, c[3]), _m2(_b(B, c[4]), n, fout),
                           c[11] == 1)
         elif op == NEURONS:
             # [op, u, w, b, z, a, uw, k, idx, off, act, gu, gw, gb, gz, ga, acc]
             uw, k = c[6], c[7]
-            neurons_forward(_m2(B[c[1]], n, uw), B[c[2]], B[c[3]], IB[c[8]], IB[c[9]], _m2(B[c[4]], n, k),
-                            _m2(B[c[5]], n, k), c[10], fp[o, 0])
+            neurons_forward(_m2(_b(B, c[1]), n, uw), _b(B, c[2]), _b(B, c[3]), IB[c[8]], IB[c[9]], _m2(_b(B, c[4]), n, k),
+                            _m2(_b(B, c[5]), n, k), c[10], fp[o, 0])
         elif op == ACT:
             # [op, x, y, f, code, gx, gy, acc]
             f = c[3]
-            act_forward(_m2(B[c[1]], n, f), _m2(B[c[2]], n, f), c[4], fp[o, 0])
+            act_forward(_m2(_b(B, c[1]), n, f), _m2(_b(B, c[2]), n, f), c[4], fp[o, 0])
         elif op == DROPOUT:
             # [op, x, y, mask, size, gx, gy, acc]
             m = n * c[4]
-            dropout_forward(B[c[1]][:m], B[c[2]][:m], B[c[3]][:m], fp[o, 0], train)
+            dropout_forward(_b(B, c[1])[:m], _b(B, c[2])[:m], _b(B, c[3])[:m], fp[o, 0], train)
         elif op == BATCHNORM:
             # [op, x, y, w, b, rm, rv, xhat, invstd, C, S, gx, gy, gw, gb, acc]
             C, S = c[9], c[10]
             m = n * C * S
-            batchnorm_forward(B[c[1]][:m].reshape((n, C, S)), B[c[2]][:m].reshape((n, C, S)), B[c[3]], B[c[4]],
-                              B[c[5]], B[c[6]], B[c[7]][:m].reshape((n, C, S)), B[c[8]], fp[o, 0], fp[o, 1],
+            batchnorm_forward(_b(B, c[1])[:m].reshape((n, C, S)), _b(B, c[2])[:m].reshape((n, C, S)), _b(B, c[3]), _b(B, c[4]),
+                              _b(B, c[5]), _b(B, c[6]), _b(B, c[7])[:m].reshape((n, C, S)), _b(B, c[8]), fp[o, 0], fp[o, 1],
                               train)
         elif op == LAYERNORM:
             # [op, x, y, w, b, xhat, invstd, F, gx, gy, gw, gb, acc]
             F = c[7]
-            layernorm_forward(_m2(B[c[1]], n, F), _m2(B[c[2]], n, F), B[c[3]], B[c[4]], _m2(B[c[5]], n, F),
-                              B[c[6]], fp[o, 0])
+            layernorm_forward(_m2(_b(B, c[1]), n, F), _m2(_b(B, c[2]), n, F), _b(B, c[3]), _b(B, c[4]), _m2(_b(B, c[5]), n, F),
+                              _b(B, c[6]), fp[o, 0])
         elif op == ADD:
             # [op, y, size, src, gy, gsrc, acc, first]
             m = n * c[2]
-            y = B[c[1]]
-            s = B[c[3]]
+            y = _b(B, c[1])
+            s = _b(B, c[3])
             if c[7] == 1:
                 for i in range(m):
                     y[i] = s[i]
@@ -98,24 +148,24 @@ def forward(code, fp, B, IB, n, train):
         elif op == CONV:
             # [op, x, w, b, y, C, H, W, O, K, S, P, OH, OW, col, gx, gw, gb, gcol, gwtmp, has_bias, acc]
             C, H, W, O, K, OH, OW = c[5], c[6], c[7], c[8], c[9], c[12], c[13]
-            x = B[c[1]][: n * C * H * W].reshape((n, C, H, W))
-            w2 = B[c[2]].reshape((O, C * K * K))
-            y = B[c[4]][: n * O * OH * OW].reshape((n, O, OH * OW))
-            col = B[c[14]].reshape((C * K * K, OH * OW))
-            conv_forward(x, w2, B[c[3]], y, col, K, c[10], c[11], OH, OW, c[20] == 1)
+            x = _b(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
+            w2 = _b(B, c[2]).reshape((O, C * K * K))
+            y = _b(B, c[4])[: n * O * OH * OW].reshape((n, O, OH * OW))
+            col = _b(B, c[14]).reshape((C * K * K, OH * OW))
+            conv_forward(x, w2, _b(B, c[3]), y, col, K, c[10], c[11], OH, OW, c[20] == 1)
         elif op == POOL:
             # [op, x, y, C, H, W, K, S, OH, OW, is_max, gx, gy, acc]
             C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
-            pool_forward(B[c[1]][: n * C * H * W].reshape((n, C, H, W)),
-                         B[c[2]][: n * C * OH * OW].reshape((n, C, OH, OW)), c[6], c[7], c[10] == 1)
+            pool_forward(_b(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
+                         _b(B, c[2])[: n * C * OH * OW].reshape((n, C, OH, OW)), c[6], c[7], c[10] == 1)
         elif op == EMBED:
             # [op, x, w, y, L, D, V, gw]
             L, D, V = c[4], c[5], c[6]
-            embedding_forward(_m2(B[c[1]], n, L), B[c[2]].reshape((V, D)),
-                              B[c[3]][: n * L * D].reshape((n, L, D)))
+            embedding_forward(_m2(_b(B, c[1]), n, L), _b(B, c[2]).reshape((V, D)),
+                              _b(B, c[3])[: n * L * D].reshape((n, L, D)))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def backward(code, fp, B, IB, n):
     for o in range(code.shape[0] - 1, -1, -1):
         c = code[o]
@@ -123,8 +173,8 @@ def backward(code, fp, B, IB, n):
         if op == GATHER:
             if c[9] < 0:
                 continue
-            gout = _m2(B[c[8]], n, c[2])
-            gsrc = _m2(B[c[9]], n, c[5])
+            gout = _m2(_b(B, c[8]), n, c[2])
+            gsrc = _m2(_b(B, c[9]), n, c[5])
             oc, col, nc = c[3], c[6], c[7]
             for i in range(n):
                 for j in range(nc):
@@ -135,11 +185,11 @@ def backward(code, fp, B, IB, n):
             gw = c[8]
             if gx < 0 and gw < 0:
                 continue
-            gy = _m2(B[c[4] + 1], n, fout)
-            dense_backward(_m2(B[c[1]], n, fin), _m2(B[c[2]], fout, fin), gy,
-                           _m2(B[max(gx, 0)], n, fin) if gx >= 0 else _m2(B[c[1]], n, fin),
-                           _m2(B[max(gw, 0)], fout, fin) if gw >= 0 else _m2(B[c[2]], fout, fin),
-                           B[c[9]] if gw >= 0 else B[c[3]], _m2(B[c[10]], n, fin), gx >= 0, gw >= 0,
+            gy = _m2(_b(B, c[4] + 1), n, fout)
+            dense_backward(_m2(_b(B, c[1]), n, fin), _m2(_b(B, c[2]), fout, fin), gy,
+                           _m2(_b(B, max(gx, 0)), n, fin) if gx >= 0 else _m2(_b(B, c[1]), n, fin),
+                           _m2(_b(B, max(gw, 0)), fout, fin) if gw >= 0 else _m2(_b(B, c[2]), fout, fin),
+                           _b(B, c[9]) if gw >= 0 else _b(B, c[3]), _m2(_b(B, c[10]), n, fin), gx >= 0, gw >= 0,
                            c[11] == 1, c[12] == 1)
         elif op == NEURONS:
             uw, k = c[6], c[7]
@@ -147,45 +197,45 @@ def backward(code, fp, B, IB, n):
             gw = c[12]
             if gu < 0 and gw < 0:
                 continue
-            neurons_backward(_m2(B[c[1]], n, uw), B[c[2]], IB[c[8]], IB[c[9]], _m2(B[c[4]], n, k),
-                             _m2(B[c[5]], n, k), _m2(B[c[15]], n, k), _m2(B[c[14]], n, k),
-                             _m2(B[gu] if gu >= 0 else B[c[1]], n, uw), B[gw] if gw >= 0 else B[c[2]],
-                             B[c[13]] if c[13] >= 0 else B[c[3]], c[10], fp[o, 0],
+            neurons_backward(_m2(_b(B, c[1]), n, uw), _b(B, c[2]), IB[c[8]], IB[c[9]], _m2(_b(B, c[4]), n, k),
+                             _m2(_b(B, c[5]), n, k), _m2(_b(B, c[15]), n, k), _m2(_b(B, c[14]), n, k),
+                             _m2(_b(B, gu) if gu >= 0 else _b(B, c[1]), n, uw), _b(B, gw) if gw >= 0 else _b(B, c[2]),
+                             _b(B, c[13]) if c[13] >= 0 else _b(B, c[3]), c[10], fp[o, 0],
                              gu >= 0, gw >= 0, c[16] == 1)
         elif op == ACT:
             if c[5] < 0:
                 continue
             f = c[3]
-            act_backward(_m2(B[c[1]], n, f), _m2(B[c[2]], n, f), _m2(B[c[6]], n, f), _m2(B[c[5]], n, f), c[4],
+            act_backward(_m2(_b(B, c[1]), n, f), _m2(_b(B, c[2]), n, f), _m2(_b(B, c[6]), n, f), _m2(_b(B, c[5]), n, f), c[4],
                          fp[o, 0], c[7] == 1)
         elif op == DROPOUT:
             if c[5] < 0:
                 continue
             m = n * c[4]
-            dropout_backward(B[c[6]][:m], B[c[3]][:m], B[c[5]][:m], c[7] == 1)
+            dropout_backward(_b(B, c[6])[:m], _b(B, c[3])[:m], _b(B, c[5])[:m], c[7] == 1)
         elif op == BATCHNORM:
             C, S = c[9], c[10]
             m = n * C * S
             if c[13] < 0 and c[11] < 0:
                 continue
-            gx = B[c[11]] if c[11] >= 0 else B[c[1]]
-            batchnorm_backward(B[c[12]][:m].reshape((n, C, S)), B[c[3]], B[c[7]][:m].reshape((n, C, S)),
-                               B[c[8]], gx[:m].reshape((n, C, S)), B[max(c[13], 0)] if c[13] >= 0 else B[c[8]],
-                               B[max(c[14], 0)] if c[14] >= 0 else B[c[8]], c[11] >= 0, c[15] == 1)
+            gx = _b(B, c[11]) if c[11] >= 0 else _b(B, c[1])
+            batchnorm_backward(_b(B, c[12])[:m].reshape((n, C, S)), _b(B, c[3]), _b(B, c[7])[:m].reshape((n, C, S)),
+                               _b(B, c[8]), gx[:m].reshape((n, C, S)), _b(B, max(c[13], 0)) if c[13] >= 0 else _b(B, c[8]),
+                               _b(B, max(c[14], 0)) if c[14] >= 0 else _b(B, c[8]), c[11] >= 0, c[15] == 1)
         elif op == LAYERNORM:
             F = c[7]
             if c[10] < 0 and c[8] < 0:
                 continue
-            gx = B[c[8]] if c[8] >= 0 else B[c[1]]
-            layernorm_backward(_m2(B[c[9]], n, F), B[c[3]], _m2(B[c[5]], n, F), B[c[6]], _m2(gx, n, F),
-                               B[max(c[10], 0)] if c[10] >= 0 else B[c[6]],
-                               B[max(c[11], 0)] if c[11] >= 0 else B[c[6]], c[8] >= 0, c[12] == 1)
+            gx = _b(B, c[8]) if c[8] >= 0 else _b(B, c[1])
+            layernorm_backward(_m2(_b(B, c[9]), n, F), _b(B, c[3]), _m2(_b(B, c[5]), n, F), _b(B, c[6]), _m2(gx, n, F),
+                               _b(B, max(c[10], 0)) if c[10] >= 0 else _b(B, c[6]),
+                               _b(B, max(c[11], 0)) if c[11] >= 0 else _b(B, c[6]), c[8] >= 0, c[12] == 1)
         elif op == ADD:
             if c[5] < 0:
                 continue
             m = n * c[2]
-            gy = B[c[4]]
-            gs = B[c[5]]
+            gy = _b(B, c[4])
+            gs = _b(B, c[5])
             if c[6] == 1:
                 for i in range(m):
                     gs[i] += gy[i]
@@ -198,49 +248,49 @@ def backward(code, fp, B, IB, n):
             gw = c[16]
             if gx < 0 and gw < 0:
                 continue
-            x = B[c[1]][: n * C * H * W].reshape((n, C, H, W))
-            w2 = B[c[2]].reshape((O, C * K * K))
-            gy = B[c[4] + 1][: n * O * OH * OW].reshape((n, O, OH * OW))
-            gxa = (B[gx] if gx >= 0 else B[c[1]])[: n * C * H * W].reshape((n, C, H, W))
-            gwa = (B[gw] if gw >= 0 else B[c[2]]).reshape((O, C * K * K))
-            gba = B[c[17]] if (gw >= 0 and c[20] == 1) else B[c[3]]
-            conv_backward(x, w2, gy, gxa, gwa, gba, B[c[14]].reshape((C * K * K, OH * OW)),
-                          B[c[18]].reshape((C * K * K, OH * OW)), B[c[19]].reshape((O, C * K * K)),
+            x = _b(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
+            w2 = _b(B, c[2]).reshape((O, C * K * K))
+            gy = _b(B, c[4] + 1)[: n * O * OH * OW].reshape((n, O, OH * OW))
+            gxa = (_b(B, gx) if gx >= 0 else _b(B, c[1]))[: n * C * H * W].reshape((n, C, H, W))
+            gwa = (_b(B, gw) if gw >= 0 else _b(B, c[2])).reshape((O, C * K * K))
+            gba = _b(B, c[17]) if (gw >= 0 and c[20] == 1) else _b(B, c[3])
+            conv_backward(x, w2, gy, gxa, gwa, gba, _b(B, c[14]).reshape((C * K * K, OH * OW)),
+                          _b(B, c[18]).reshape((C * K * K, OH * OW)), _b(B, c[19]).reshape((O, C * K * K)),
                           K, c[10], c[11], OH, OW, gx >= 0, gw >= 0, c[20] == 1, c[21] == 1)
         elif op == POOL:
             if c[11] < 0:
                 continue
             C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
-            pool_backward(B[c[1]][: n * C * H * W].reshape((n, C, H, W)),
-                          B[c[12]][: n * C * OH * OW].reshape((n, C, OH, OW)),
-                          B[c[11]][: n * C * H * W].reshape((n, C, H, W)), c[6], c[7], c[10] == 1, c[13] == 1)
+            pool_backward(_b(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
+                          _b(B, c[12])[: n * C * OH * OW].reshape((n, C, OH, OW)),
+                          _b(B, c[11])[: n * C * H * W].reshape((n, C, H, W)), c[6], c[7], c[10] == 1, c[13] == 1)
         elif op == EMBED:
             if c[7] < 0:
                 continue
             L, D, V = c[4], c[5], c[6]
-            embedding_backward(_m2(B[c[1]], n, L), B[c[3] + 1][: n * L * D].reshape((n, L, D)),
-                               B[c[7]].reshape((V, D)))
+            embedding_backward(_m2(_b(B, c[1]), n, L), _b(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
+                               _b(B, c[7]).reshape((V, D)))
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def optimizer_step(B, optc, hp):
     """Clip the global gradient norm if asked, then update every trainable tensor."""
     if hp[optim.HP_CLIP] > 0.0:
         total = 0.0
         for r in range(optc.shape[0]):
-            total += optim.sum_squares(B[optc[r, 1]])
+            total += optim.sum_squares(_b(B, optc[r, 1]))
         norm = math.sqrt(total)
         coef = hp[optim.HP_CLIP] / (norm + 1e-6)
         if coef < 1.0:
             for r in range(optc.shape[0]):
-                optim.scale(B[optc[r, 1]], coef)
+                optim.scale(_b(B, optc[r, 1]), coef)
     hp[optim.HP_T] += 1.0
     t = hp[optim.HP_T]
     for r in range(optc.shape[0]):
-        optim.update(B[optc[r, 0]], B[optc[r, 1]], B[optc[r, 2]], B[optc[r, 3]], hp, t)
+        optim.update(_b(B, optc[r, 0]), _b(B, optc[r, 1]), _b(B, optc[r, 2]), _b(B, optc[r, 3]), hp, t)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
     """Run the plan over ``X[rows]`` in batches of ``bs``; returns the mean loss (NaN if none).
 
@@ -256,8 +306,8 @@ def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
     has_y = Y.shape[0] > 0
     train = mode > 0
     total = 0.0
-    xb = B[ld[L_INP]]
-    yb = B[ld[L_Y]]
+    xb = _b(B, ld[L_INP])
+    yb = _b(B, ld[L_Y])
     for start in range(0, N, bs):
         n = min(bs, N - start)
         for r in range(n):
@@ -270,15 +320,15 @@ def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
         if train:
             # gradients that several gathers add into start from zero (before the loss writes its own)
             for z in range(zero.shape[0]):
-                B[zero[z]][:] = 0.0
+                _b(B, zero[z])[:] = 0.0
         forward(code, fp, B, IB, n, train)
-        pred = _m2(B[ld[L_PRED]], n, k)
+        pred = _m2(_b(B, ld[L_PRED]), n, k)
         if out.shape[0] > 0:
             for r in range(n):
                 for j in range(k):
                     out[start + r, j] = pred[r, j]
         if has_y:
-            loss = loss_and_grad(pred, _m2(yb, n, ydim), _m2(B[ld[L_GPRED]], n, k), ld[L_CODE], train)
+            loss = loss_and_grad(pred, _m2(yb, n, ydim), _m2(_b(B, ld[L_GPRED]), n, k), ld[L_CODE], train)
             total += loss * n
             if mode == 2 and not math.isfinite(loss):
                 return loss

@@ -53,7 +53,7 @@ class Plan:
         self.fixed_seed: int | None = None  # set to replay the same dropout masks on every call
         self._last_n = 0
         self.optimizer = "sgd"
-        self._bufs = list(program.B)  # plain-list access is much faster than the typed list's
+        self._bufs = program.B
         self.set_optimizer("sgd", lr=0.01)
         self._wide_program: Program | None = None
         self._empty_y = np.zeros((0, 1), program.dtype)
@@ -131,15 +131,17 @@ class Plan:
         return np.ascontiguousarray(y2, dtype=self.dtype)
 
     def _wide(self) -> Program:
-        """A sibling program with a larger batch that shares the live parameters (evaluation only)."""
+        """A sibling program with a larger batch for evaluation, holding the live parameters."""
+        p = self._p
         if self._wide_program is None:
             from nnstudio.engine.compiler import compile_program
 
-            p = self._p
             dtype = "float64" if p.dtype == np.float64 else "float32"
             per_sample = sum(a.size for a in self._bufs) / self.batch_size
             wide = int(min(4096, max(self.batch_size, EVAL_FLOATS / per_sample)))
-            self._wide_program = compile_program(p.graph, wide, self.seed, dtype, share=p)
+            self._wide_program = compile_program(p.graph, wide, self.seed, dtype)
+        # the same graph lays its parameters out identically, so one copy brings them up to date
+        self._wide_program.mem[0][:p.param_floats] = p.mem[0][:p.param_floats]
         return self._wide_program
 
     def _eval(self, X: np.ndarray, Y: np.ndarray, out: np.ndarray) -> float:
@@ -147,7 +149,7 @@ class Plan:
         if len(X) <= self.batch_size:
             return self._run(X, Y, np.arange(len(X)), 0, out)
         p = self._wide()
-        return float(I.run(p.code, p.fp, p.B, p.IB, p.zero, p.ld, p.optc, self._hp, X, Y,
+        return float(I.run(p.code, p.fp, p.mem, p.IB, p.zero, p.ld, p.optc, self._hp, X, Y,
                            np.arange(len(X), dtype=np.int64), p.batch_size, 0, out, 0))
 
     def _run(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray, mode: int, out: np.ndarray) -> float:
@@ -155,7 +157,7 @@ class Plan:
         self._calls += 1
         seed = (self.fixed_seed if self.fixed_seed is not None
                 else (self.seed * 1_000_003 + self._calls) % (2**31 - 1))
-        loss = I.run(p.code, p.fp, p.B, p.IB, p.zero, p.ld, p.optc, self._hp, X, Y, rows.astype(np.int64),
+        loss = I.run(p.code, p.fp, p.mem, p.IB, p.zero, p.ld, p.optc, self._hp, X, Y, rows.astype(np.int64),
                      self.batch_size, mode, out, seed)
         n = len(rows)
         self._last_n = (n - 1) % self.batch_size + 1 if n else 0
@@ -212,11 +214,11 @@ class Plan:
         """Every node's output for ``x`` in evaluation mode: ``{node_id: (N, *shape)}``."""
         X = self._inputs(x)
         p = self._p if len(X) <= self.batch_size else self._wide()
-        bufs = self._bufs if p is self._p else list(p.B)
+        bufs = self._bufs if p is self._p else p.B
         result: dict[str, list[np.ndarray]] = {}
         for start in range(0, len(X), p.batch_size):
             chunk = X[start:start + p.batch_size]
-            I.run(p.code, p.fp, p.B, p.IB, p.zero, p.ld, p.optc, self._hp, chunk, self._empty_y,
+            I.run(p.code, p.fp, p.mem, p.IB, p.zero, p.ld, p.optc, self._hp, chunk, self._empty_y,
                   np.arange(len(chunk), dtype=np.int64), p.batch_size, 0, self._empty_out, 0)
             for nid, (ref, shape) in p.outputs.items():
                 result.setdefault(nid, []).append(self._view(ref, shape, len(chunk), bufs).copy())

@@ -10,6 +10,9 @@ _limiter = None
 def set_threads(n: int | None) -> None:
     """Use at most ``n`` BLAS threads (None or 0: leave the library default)."""
     global _limiter
+    # numba's np.dot calls the BLAS that scipy ships, which numpy does not load: load it first,
+    # or threadpoolctl cannot see it and the limit silently misses the engine's own BLAS
+    import scipy.linalg.cython_blas  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     if _limiter is not None:

@@ -160,7 +160,9 @@ def test_training_thread_does_not_starve_a_ticking_thread():
     done = threading.Event()
 
     def train():
-        for _ in range(3):
+        # a second of training however fast the engine is, so the ticker gets enough ticks
+        start = time.perf_counter()
+        while time.perf_counter() - start < 1.0:
             plan.run_epoch(x, y, shuffle_seed=1)
         done.set()
 
@@ -176,7 +178,7 @@ def test_training_thread_does_not_starve_a_ticking_thread():
     t.join()
     p99 = float(np.percentile(delays, 99)) * 1000
     print(f"ticker p99 delay {p99:.1f} ms over {len(delays)} ticks")
-    assert len(delays) > 20
+    assert len(delays) > 100
     assert p99 < 30.0
 
 

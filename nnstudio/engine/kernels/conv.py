@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from nnstudio.engine.kernels import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def im2col(x, col, K, S, P, OH, OW):
     """x (C, H, W) -> col (C*K*K, OH*OW); zero padding P, stride S."""
     C, H, W = x.shape
@@ -25,7 +26,7 @@ def im2col(x, col, K, S, P, OH, OW):
                         col[row, base + ow] = x[c, ih, iw] if 0 <= iw < W else 0.0
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def col2im_add(col, gx, K, S, P, OH, OW):
     """Scatter-add col (C*K*K, OH*OW) back into gx (C, H, W)."""
     C, H, W = gx.shape
@@ -44,7 +45,7 @@ def col2im_add(col, gx, K, S, P, OH, OW):
                             gx[c, ih, iw] += col[row, base + ow]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def conv_forward(x, w2, b, y, col, K, S, P, OH, OW, has_bias):
     """x (n, C, H, W); w2 (O, C*K*K); y (n, O, OH*OW); col scratch (C*K*K, OH*OW)."""
     n = x.shape[0]
@@ -58,7 +59,7 @@ def conv_forward(x, w2, b, y, col, K, S, P, OH, OW, has_bias):
                     y[i, o, t] += b[o]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def conv_backward(x, w2, gy, gx, gw2, gb, col, gcol, gw_tmp, K, S, P, OH, OW, want_gx, want_gw, has_bias, acc):
     n = x.shape[0]
     O = w2.shape[0]
@@ -83,62 +84,125 @@ def conv_backward(x, w2, gy, gx, gw2, gb, col, gcol, gw_tmp, K, S, P, OH, OW, wa
             col2im_add(gcol, gx[i], K, S, P, OH, OW)
 
 
-@njit(cache=True, nogil=True)
+# Pooling works plane by plane; the common 2x2 / stride 2 case calls the same inlined
+# plane loops with constant K and S so LLVM unrolls the window.
+
+
+@kernel(inline="always")
+def _max_plane(x, y, K, S):
+    OH, OW = y.shape
+    for oh in range(OH):
+        for ow in range(OW):
+            m = x[oh * S, ow * S]
+            for a in range(K):
+                for bb in range(K):
+                    v = x[oh * S + a, ow * S + bb]
+                    if v > m:
+                        m = v
+            y[oh, ow] = m
+
+
+@kernel(inline="always")
+def _avg_plane(x, y, K, S):
+    OH, OW = y.shape
+    inv = 1.0 / (K * K)
+    for oh in range(OH):
+        for ow in range(OW):
+            s = 0.0
+            for a in range(K):
+                for bb in range(K):
+                    s += x[oh * S + a, ow * S + bb]
+            y[oh, ow] = s * inv
+
+
+@kernel(inline="always")
+def _max_plane_backward(x, gy, gx, K, S):
+    """The gradient goes to the first maximum of each window (as PyTorch)."""
+    OH, OW = gy.shape
+    for oh in range(OH):
+        for ow in range(OW):
+            bh = oh * S
+            bw = ow * S
+            m = x[bh, bw]
+            for a in range(K):
+                for bb in range(K):
+                    v = x[oh * S + a, ow * S + bb]
+                    if v > m:
+                        m = v
+                        bh = oh * S + a
+                        bw = ow * S + bb
+            gx[bh, bw] += gy[oh, ow]
+
+
+@kernel(inline="always")
+def _avg_plane_backward(gy, gx, K, S):
+    OH, OW = gy.shape
+    inv = 1.0 / (K * K)
+    for oh in range(OH):
+        for ow in range(OW):
+            g = gy[oh, ow] * inv
+            for a in range(K):
+                for bb in range(K):
+                    gx[oh * S + a, ow * S + bb] += g
+
+
+@kernel(inline="always")
+def _max2_plane_backward(x, gy, gx):
+    """2x2, stride 2, without branches (a data-dependent branch per window mispredicts half the time).
+
+    Same choice as the general loop: the first maximum in row-major order.
+    """
+    OH, OW = gy.shape
+    z = gy.dtype.type(0)
+    for oh in range(OH):
+        h = 2 * oh
+        for ow in range(OW):
+            w = 2 * ow
+            a, b = x[h, w], x[h, w + 1]
+            c, d = x[h + 1, w], x[h + 1, w + 1]
+            right_top = b > a
+            right_bottom = d > c
+            bottom = max(c, d) > max(a, b)
+            g = gy[oh, ow]
+            gx[h, w] += g if not bottom and not right_top else z
+            gx[h, w + 1] += g if not bottom and right_top else z
+            gx[h + 1, w] += g if bottom and not right_bottom else z
+            gx[h + 1, w + 1] += g if bottom and right_bottom else z
+
+
+@kernel
 def pool_forward(x, y, K, S, is_max):
     """x (n, C, H, W) -> y (n, C, OH, OW); windows K x K, stride S, no padding."""
-    n, C, H, W = x.shape
-    OH, OW = y.shape[2], y.shape[3]
-    inv = 1.0 / (K * K)
+    n, C = x.shape[0], x.shape[1]
+    two = K == 2 and S == 2
     for i in range(n):
         for c in range(C):
-            for oh in range(OH):
-                for ow in range(OW):
-                    h0 = oh * S
-                    w0 = ow * S
-                    if is_max:
-                        m = x[i, c, h0, w0]
-                        for a in range(K):
-                            for bb in range(K):
-                                v = x[i, c, h0 + a, w0 + bb]
-                                if v > m:
-                                    m = v
-                        y[i, c, oh, ow] = m
-                    else:
-                        s = 0.0
-                        for a in range(K):
-                            for bb in range(K):
-                                s += x[i, c, h0 + a, w0 + bb]
-                        y[i, c, oh, ow] = s * inv
+            if is_max:
+                if two:
+                    _max_plane(x[i, c], y[i, c], 2, 2)
+                else:
+                    _max_plane(x[i, c], y[i, c], K, S)
+            elif two:
+                _avg_plane(x[i, c], y[i, c], 2, 2)
+            else:
+                _avg_plane(x[i, c], y[i, c], K, S)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def pool_backward(x, gy, gx, K, S, is_max, acc):
     """Max: the gradient goes to the first maximum of each window (as PyTorch); avg: spread evenly."""
-    n, C, H, W = x.shape
-    OH, OW = gy.shape[2], gy.shape[3]
+    n, C = x.shape[0], x.shape[1]
     if not acc:
         gx[:, :, :, :] = 0.0
-    inv = 1.0 / (K * K)
+    two = K == 2 and S == 2
     for i in range(n):
         for c in range(C):
-            for oh in range(OH):
-                for ow in range(OW):
-                    h0 = oh * S
-                    w0 = ow * S
-                    g = gy[i, c, oh, ow]
-                    if is_max:
-                        bh = h0
-                        bw = w0
-                        m = x[i, c, h0, w0]
-                        for a in range(K):
-                            for bb in range(K):
-                                v = x[i, c, h0 + a, w0 + bb]
-                                if v > m:
-                                    m = v
-                                    bh = h0 + a
-                                    bw = w0 + bb
-                        gx[i, c, bh, bw] += g
-                    else:
-                        for a in range(K):
-                            for bb in range(K):
-                                gx[i, c, h0 + a, w0 + bb] += g * inv
+            if is_max:
+                if two:
+                    _max2_plane_backward(x[i, c], gy[i, c], gx[i, c])
+                else:
+                    _max_plane_backward(x[i, c], gy[i, c], gx[i, c], K, S)
+            elif two:
+                _avg_plane_backward(gy[i, c], gx[i, c], 2, 2)
+            else:
+                _avg_plane_backward(gy[i, c], gx[i, c], K, S)

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from nnstudio.engine.kernels import kernel
 from nnstudio.engine.kernels.activations import act_backward_inplace, act_forward
 
 # Below this many multiply-adds a plain loop beats a BLAS call's overhead.
 SMALL = 4096
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def dense_forward(x, w, b, y, has_bias):
     """y = x @ w.T + b with x (n, fin), w (fout, fin), y (n, fout)."""
     n, fin = x.shape
@@ -30,7 +30,7 @@ def dense_forward(x, w, b, y, has_bias):
                 y[i, o] += b[o]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def dense_backward(x, w, gy, gx, gw, gb, scratch, want_gx, want_gw, has_bias, acc):
     """Gradients of y = x @ w.T + b: gw = gy.T @ x, gb = sum(gy), gx (+)= gy @ w."""
     n, fin = x.shape
@@ -70,7 +70,7 @@ def dense_backward(x, w, gy, gx, gw, gb, scratch, want_gx, want_gw, has_bias, ac
             np.dot(gy, w, gx)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def neurons_forward(u, w, b, idx, off, z, a, act, slope):
     """A group of hand-wired neurons: unit j sees columns idx[off[j]:off[j+1]] of u.
 
@@ -88,7 +88,7 @@ def neurons_forward(u, w, b, idx, off, z, a, act, slope):
     act_forward(z, a, act, slope)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def neurons_backward(u, w, idx, off, z, a, ga, gz, gu, gw, gb, act, slope, want_gu, want_gw, acc):
     n = u.shape[0]
     k = gb.shape[0]

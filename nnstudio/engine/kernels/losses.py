@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
+from nnstudio.engine.kernels import kernel
 
 MSE, MAE, BCE, CROSS_ENTROPY = range(4)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def loss_and_grad(pred, y, grad, code, want_grad):
     """Mean loss of ``pred`` (n, k) against ``y``; writes d loss / d pred into ``grad``."""
     n, k = pred.shape

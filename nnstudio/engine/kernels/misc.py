@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from nnstudio.engine.kernels import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def gather_forward(src, out, col, ncols, n):
     """Copy columns [.., col:col+ncols] of src (n, w) into out[:, :ncols] (both given as views)."""
     for i in range(n):
@@ -13,7 +14,7 @@ def gather_forward(src, out, col, ncols, n):
             out[i, j] = src[i, col + j]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def gather_backward(gsrc, gout, col, ncols, n):
     """Add the gradient of a gathered block back into its source's gradient."""
     for i in range(n):
@@ -21,7 +22,7 @@ def gather_backward(gsrc, gout, col, ncols, n):
             gsrc[i, col + j] += gout[i, j]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def dropout_forward(x, y, mask, p, train):
     """Inverted dropout: keep with probability 1-p and scale by 1/(1-p); identity in eval."""
     n = x.shape[0]
@@ -37,7 +38,7 @@ def dropout_forward(x, y, mask, p, train):
         y[i] = x[i] * keep
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def dropout_backward(gy, mask, gx, acc):
     for i in range(gy.shape[0]):
         g = gy[i] * mask[i]
@@ -47,7 +48,7 @@ def dropout_backward(gy, mask, gx, acc):
             gx[i] = g
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def embedding_forward(tokens, w, y):
     """tokens (n, L) as floats, w (V, D), y (n, L, D). Out-of-range tokens were refused before."""
     n, L = tokens.shape
@@ -60,7 +61,7 @@ def embedding_forward(tokens, w, y):
                 y[i, t, d] = w[v, d]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def embedding_backward(tokens, gy, gw):
     n, L = tokens.shape
     V, D = gw.shape

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
+from nnstudio.engine.kernels import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def batchnorm_forward(x, y, w, b, rmean, rvar, xhat, invstd, eps, momentum, train):
     """x, y, xhat: (n, C, S) with S = height*width (1 for flat features)."""
     n, C, S = x.shape
@@ -39,7 +39,7 @@ def batchnorm_forward(x, y, w, b, rmean, rvar, xhat, invstd, eps, momentum, trai
                 y[i, c, k] = h * w[c] + b[c]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def batchnorm_backward(gy, w, xhat, invstd, gx, gw, gb, want_gx, acc):
     n, C, S = gy.shape
     m = n * S
@@ -63,7 +63,7 @@ def batchnorm_backward(gy, w, xhat, invstd, gx, gw, gb, want_gx, acc):
                         gx[i, c, k] = g
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def layernorm_forward(x, y, w, b, xhat, invstd, eps):
     """x, y, xhat: (n, F); w, b: (F,); invstd: (n,)."""
     n, F = x.shape
@@ -84,7 +84,7 @@ def layernorm_forward(x, y, w, b, xhat, invstd, eps):
             y[i, j] = h * w[j] + b[j]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def layernorm_backward(gy, w, xhat, invstd, gx, gw, gb, want_gx, acc):
     n, F = gy.shape
     for j in range(F):

@@ -8,14 +8,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from nnstudio.engine.kernels import kernel
 
 SGD, MOMENTUM, NESTEROV, ADAM, RMSPROP = range(5)
 HP_LR, HP_MOMENTUM, HP_BETA1, HP_BETA2, HP_EPS, HP_ALPHA, HP_WD, HP_L1, HP_CLIP, HP_KIND, HP_T = range(11)
 HP_SIZE = 11
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def update(p, g, s1, s2, hp, t):
     """One step for one parameter tensor (flat arrays); t is the 1-based step number.
 
@@ -61,7 +62,7 @@ def update(p, g, s1, s2, hp, t):
             p[i] = pi - lr * d
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _adam(p, g, m, v, b1, c1, b2, c2, eps, wd, step, inv_sq):
     for i in range(p.shape[0]):
         pi = p[i]
@@ -73,7 +74,7 @@ def _adam(p, g, m, v, b1, c1, b2, c2, eps, wd, step, inv_sq):
         p[i] = pi - step * mi / (np.sqrt(vi) * inv_sq + eps)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _adam_l1(p, g, m, v, b1, c1, b2, c2, eps, wd, l1, step, inv_sq):
     for i in range(p.shape[0]):
         pi = p[i]
@@ -85,7 +86,7 @@ def _adam_l1(p, g, m, v, b1, c1, b2, c2, eps, wd, l1, step, inv_sq):
         p[i] = pi - step * mi / (np.sqrt(vi) * inv_sq + eps)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def sum_squares(g):
     s = 0.0
     for i in range(g.shape[0]):
@@ -93,7 +94,7 @@ def sum_squares(g):
     return s
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def scale(g, factor):
     for i in range(g.shape[0]):
         g[i] *= factor
