@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # no spin-waiting BLAS threads on small machines
+#: Whether the user chose OpenMP's wait policy. If not, we ask for PASSIVE: an OpenMP library
+#: in the same process (PyTorch's, in a script that uses both) would otherwise keep its threads
+#: spinning between calls and starve the engine's BLAS threads on a 2-core machine.
+OMP_POLICY_FROM_USER = "OMP_WAIT_POLICY" in os.environ
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from nnstudio.engine import cache  # noqa: E402,F401  (must come before the kernels)
 from nnstudio.engine.compiler import compile_program  # noqa: E402

@@ -2,12 +2,15 @@
 
 Each case trains the same network on the same random data in one process:
 nnstudio (``plan.run_epoch``), the plain-NumPy reference (float64, SGD) and
-PyTorch eager on the CPU when it is installed (same threads, batch, float32).
+PyTorch eager on the CPU when it is installed (same threads, batch, float32, and
+OpenMP's default wait policy unless OMP_WAIT_POLICY is set).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -150,6 +153,12 @@ def torch_model(case: Case) -> Any:
 
 
 def run_torch(case: Case, optimizer: str, threads: int) -> float | None:
+    from nnstudio.engine import OMP_POLICY_FROM_USER
+
+    if "torch" not in sys.modules and not OMP_POLICY_FROM_USER:
+        # PyTorch as its users run it: OpenMP's default wait policy, not the PASSIVE one the engine
+        # asks for (OpenMP reads it once, when PyTorch loads); PASSIVE slows PyTorch on 2 threads
+        os.environ.pop("OMP_WAIT_POLICY", None)
     try:
         import torch
     except ImportError:

@@ -18,11 +18,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import types
-from numba.core import cgutils
-from numba.core.imputils import impl_ret_borrowed
-from numba.extending import intrinsic
-from numba.np.arrayobj import make_array, populate_array
 
 from nnstudio.engine.kernels import kernel, optim
 from nnstudio.engine.kernels.activations import act_backward, act_forward
@@ -51,6 +46,7 @@ from nnstudio.engine.kernels.norm import (
     layernorm_backward,
     layernorm_forward,
 )
+from nnstudio.engine.kernels.views import as2d
 
 GATHER, DENSE, NEURONS, ACT, DROPOUT, BATCHNORM, LAYERNORM, ADD, CONV, POOL, EMBED = range(1, 12)
 CODE_WIDTH = 24
@@ -66,31 +62,6 @@ def _b(B, i):
     return B[0][B[1][i, 0]:B[1][i, 1]]
 
 
-@intrinsic
-def _m2(typingctx, a, n, f):
-    """``a[: n * f]`` as an (n, f) C-contiguous array.
-
-    ``reshape`` would do the same through two helper calls (~20 ns); a step of a small network
-    makes dozens of these views, and the compiler sized every buffer, so nothing needs checking.
-    """
-    ret = types.Array(a.dtype, 2, "C")
-
-    def codegen(context, builder, sig, args):
-        arr, rows, cols = args
-        intp = context.get_value_type(types.intp)
-        rows = context.cast(builder, rows, sig.args[1], types.intp)
-        cols = context.cast(builder, cols, sig.args[2], types.intp)
-        src = make_array(sig.args[0])(context, builder, arr)
-        out = make_array(ret)(context, builder)
-        item = context.get_constant(types.intp, context.get_abi_sizeof(context.get_data_type(a.dtype)))
-        populate_array(out, data=src.data, shape=cgutils.pack_array(builder, [rows, cols], intp),
-                       strides=cgutils.pack_array(builder, [builder.mul(cols, item), item], intp),
-                       itemsize=item, meminfo=src.meminfo)
-        return impl_ret_borrowed(context, builder, ret, out._getvalue())
-
-    return ret(a, n, f), codegen
-
-
 @kernel
 def forward(code, fp, B, IB, n, train):
     for o in range(code.shape[0]):
@@ -98,8 +69,8 @@ def forward(code, fp, B, IB, n, train):
         op = c[0]
         if op == GATHER:
             # [op, out, out_w, out_col, src, src_w, col, ncols, gout, gsrc]
-            out = _m2(_b(B, c[1]), n, c[2])
-            src = _m2(_b(B, c[4]), n, c[5])
+            out = as2d(_b(B, c[1]), n, c[2])
+            src = as2d(_b(B, c[4]), n, c[5])
             oc, col, nc = c[3], c[6], c[7]
             for i in range(n):
                 for j in range(nc):
@@ -107,17 +78,17 @@ def forward(code, fp, B, IB, n, train):
         elif op == DENSE:
             # [op, x, w, b, y, fin, fout, gx, gw, gb, scratch, has_bias, acc]
             fin, fout = c[5], c[6]
-            dense_forward(_m2(_b(B, c[1]), n, fin), _m2(_b(B, c[2]), fout, fin), _b(B, c[3]), _m2(_b(B, c[4]), n, fout),
+            dense_forward(as2d(_b(B, c[1]), n, fin), as2d(_b(B, c[2]), fout, fin), _b(B, c[3]), as2d(_b(B, c[4]), n, fout),
                           c[11] == 1)
         elif op == NEURONS:
             # [op, u, w, b, z, a, uw, k, idx, off, act, gu, gw, gb, gz, ga, acc]
             uw, k = c[6], c[7]
-            neurons_forward(_m2(_b(B, c[1]), n, uw), _b(B, c[2]), _b(B, c[3]), IB[c[8]], IB[c[9]], _m2(_b(B, c[4]), n, k),
-                            _m2(_b(B, c[5]), n, k), c[10], fp[o, 0])
+            neurons_forward(as2d(_b(B, c[1]), n, uw), _b(B, c[2]), _b(B, c[3]), IB[c[8]], IB[c[9]], as2d(_b(B, c[4]), n, k),
+                            as2d(_b(B, c[5]), n, k), c[10], fp[o, 0])
         elif op == ACT:
             # [op, x, y, f, code, gx, gy, acc]
             f = c[3]
-            act_forward(_m2(_b(B, c[1]), n, f), _m2(_b(B, c[2]), n, f), c[4], fp[o, 0])
+            act_forward(as2d(_b(B, c[1]), n, f), as2d(_b(B, c[2]), n, f), c[4], fp[o, 0])
         elif op == DROPOUT:
             # [op, x, y, mask, size, gx, gy, acc]
             m = n * c[4]
@@ -132,7 +103,7 @@ def forward(code, fp, B, IB, n, train):
         elif op == LAYERNORM:
             # [op, x, y, w, b, xhat, invstd, F, gx, gy, gw, gb, acc]
             F = c[7]
-            layernorm_forward(_m2(_b(B, c[1]), n, F), _m2(_b(B, c[2]), n, F), _b(B, c[3]), _b(B, c[4]), _m2(_b(B, c[5]), n, F),
+            layernorm_forward(as2d(_b(B, c[1]), n, F), as2d(_b(B, c[2]), n, F), _b(B, c[3]), _b(B, c[4]), as2d(_b(B, c[5]), n, F),
                               _b(B, c[6]), fp[o, 0])
         elif op == ADD:
             # [op, y, size, src, gy, gsrc, acc, first]
@@ -151,7 +122,7 @@ def forward(code, fp, B, IB, n, train):
             x = _b(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
             w2 = _b(B, c[2]).reshape((O, C * K * K))
             y = _b(B, c[4])[: n * O * OH * OW].reshape((n, O, OH * OW))
-            col = _b(B, c[14]).reshape((C * K * K, OH * OW))
+            col = as2d(_b(B, c[14]), C * K * K, OH * OW)
             conv_forward(x, w2, _b(B, c[3]), y, col, K, c[10], c[11], OH, OW, c[20] == 1)
         elif op == POOL:
             # [op, x, y, C, H, W, K, S, OH, OW, is_max, gx, gy, acc]
@@ -161,7 +132,7 @@ def forward(code, fp, B, IB, n, train):
         elif op == EMBED:
             # [op, x, w, y, L, D, V, gw]
             L, D, V = c[4], c[5], c[6]
-            embedding_forward(_m2(_b(B, c[1]), n, L), _b(B, c[2]).reshape((V, D)),
+            embedding_forward(as2d(_b(B, c[1]), n, L), _b(B, c[2]).reshape((V, D)),
                               _b(B, c[3])[: n * L * D].reshape((n, L, D)))
 
 
@@ -173,8 +144,8 @@ def backward(code, fp, B, IB, n):
         if op == GATHER:
             if c[9] < 0:
                 continue
-            gout = _m2(_b(B, c[8]), n, c[2])
-            gsrc = _m2(_b(B, c[9]), n, c[5])
+            gout = as2d(_b(B, c[8]), n, c[2])
+            gsrc = as2d(_b(B, c[9]), n, c[5])
             oc, col, nc = c[3], c[6], c[7]
             for i in range(n):
                 for j in range(nc):
@@ -185,11 +156,11 @@ def backward(code, fp, B, IB, n):
             gw = c[8]
             if gx < 0 and gw < 0:
                 continue
-            gy = _m2(_b(B, c[4] + 1), n, fout)
-            dense_backward(_m2(_b(B, c[1]), n, fin), _m2(_b(B, c[2]), fout, fin), gy,
-                           _m2(_b(B, max(gx, 0)), n, fin) if gx >= 0 else _m2(_b(B, c[1]), n, fin),
-                           _m2(_b(B, max(gw, 0)), fout, fin) if gw >= 0 else _m2(_b(B, c[2]), fout, fin),
-                           _b(B, c[9]) if gw >= 0 else _b(B, c[3]), _m2(_b(B, c[10]), n, fin), gx >= 0, gw >= 0,
+            gy = as2d(_b(B, c[4] + 1), n, fout)
+            dense_backward(as2d(_b(B, c[1]), n, fin), as2d(_b(B, c[2]), fout, fin), gy,
+                           as2d(_b(B, max(gx, 0)), n, fin) if gx >= 0 else as2d(_b(B, c[1]), n, fin),
+                           as2d(_b(B, max(gw, 0)), fout, fin) if gw >= 0 else as2d(_b(B, c[2]), fout, fin),
+                           _b(B, c[9]) if gw >= 0 else _b(B, c[3]), as2d(_b(B, c[10]), n, fin), gx >= 0, gw >= 0,
                            c[11] == 1, c[12] == 1)
         elif op == NEURONS:
             uw, k = c[6], c[7]
@@ -197,16 +168,16 @@ def backward(code, fp, B, IB, n):
             gw = c[12]
             if gu < 0 and gw < 0:
                 continue
-            neurons_backward(_m2(_b(B, c[1]), n, uw), _b(B, c[2]), IB[c[8]], IB[c[9]], _m2(_b(B, c[4]), n, k),
-                             _m2(_b(B, c[5]), n, k), _m2(_b(B, c[15]), n, k), _m2(_b(B, c[14]), n, k),
-                             _m2(_b(B, gu) if gu >= 0 else _b(B, c[1]), n, uw), _b(B, gw) if gw >= 0 else _b(B, c[2]),
+            neurons_backward(as2d(_b(B, c[1]), n, uw), _b(B, c[2]), IB[c[8]], IB[c[9]], as2d(_b(B, c[4]), n, k),
+                             as2d(_b(B, c[5]), n, k), as2d(_b(B, c[15]), n, k), as2d(_b(B, c[14]), n, k),
+                             as2d(_b(B, gu) if gu >= 0 else _b(B, c[1]), n, uw), _b(B, gw) if gw >= 0 else _b(B, c[2]),
                              _b(B, c[13]) if c[13] >= 0 else _b(B, c[3]), c[10], fp[o, 0],
                              gu >= 0, gw >= 0, c[16] == 1)
         elif op == ACT:
             if c[5] < 0:
                 continue
             f = c[3]
-            act_backward(_m2(_b(B, c[1]), n, f), _m2(_b(B, c[2]), n, f), _m2(_b(B, c[6]), n, f), _m2(_b(B, c[5]), n, f), c[4],
+            act_backward(as2d(_b(B, c[1]), n, f), as2d(_b(B, c[2]), n, f), as2d(_b(B, c[6]), n, f), as2d(_b(B, c[5]), n, f), c[4],
                          fp[o, 0], c[7] == 1)
         elif op == DROPOUT:
             if c[5] < 0:
@@ -227,7 +198,7 @@ def backward(code, fp, B, IB, n):
             if c[10] < 0 and c[8] < 0:
                 continue
             gx = _b(B, c[8]) if c[8] >= 0 else _b(B, c[1])
-            layernorm_backward(_m2(_b(B, c[9]), n, F), _b(B, c[3]), _m2(_b(B, c[5]), n, F), _b(B, c[6]), _m2(gx, n, F),
+            layernorm_backward(as2d(_b(B, c[9]), n, F), _b(B, c[3]), as2d(_b(B, c[5]), n, F), _b(B, c[6]), as2d(gx, n, F),
                                _b(B, max(c[10], 0)) if c[10] >= 0 else _b(B, c[6]),
                                _b(B, max(c[11], 0)) if c[11] >= 0 else _b(B, c[6]), c[8] >= 0, c[12] == 1)
         elif op == ADD:
@@ -254,8 +225,8 @@ def backward(code, fp, B, IB, n):
             gxa = (_b(B, gx) if gx >= 0 else _b(B, c[1]))[: n * C * H * W].reshape((n, C, H, W))
             gwa = (_b(B, gw) if gw >= 0 else _b(B, c[2])).reshape((O, C * K * K))
             gba = _b(B, c[17]) if (gw >= 0 and c[20] == 1) else _b(B, c[3])
-            conv_backward(x, w2, gy, gxa, gwa, gba, _b(B, c[14]).reshape((C * K * K, OH * OW)),
-                          _b(B, c[18]).reshape((C * K * K, OH * OW)), _b(B, c[19]).reshape((O, C * K * K)),
+            conv_backward(x, w2, gy, gxa, gwa, gba, as2d(_b(B, c[14]), C * K * K, OH * OW),
+                          as2d(_b(B, c[18]), C * K * K, OH * OW), as2d(_b(B, c[19]), O, C * K * K),
                           K, c[10], c[11], OH, OW, gx >= 0, gw >= 0, c[20] == 1, c[21] == 1)
         elif op == POOL:
             if c[11] < 0:
@@ -268,7 +239,7 @@ def backward(code, fp, B, IB, n):
             if c[7] < 0:
                 continue
             L, D, V = c[4], c[5], c[6]
-            embedding_backward(_m2(_b(B, c[1]), n, L), _b(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
+            embedding_backward(as2d(_b(B, c[1]), n, L), _b(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
                                _b(B, c[7]).reshape((V, D)))
 
 
@@ -322,13 +293,13 @@ def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
             for z in range(zero.shape[0]):
                 _b(B, zero[z])[:] = 0.0
         forward(code, fp, B, IB, n, train)
-        pred = _m2(_b(B, ld[L_PRED]), n, k)
+        pred = as2d(_b(B, ld[L_PRED]), n, k)
         if out.shape[0] > 0:
             for r in range(n):
                 for j in range(k):
                     out[start + r, j] = pred[r, j]
         if has_y:
-            loss = loss_and_grad(pred, _m2(yb, n, ydim), _m2(_b(B, ld[L_GPRED]), n, k), ld[L_CODE], train)
+            loss = loss_and_grad(pred, as2d(yb, n, ydim), as2d(_b(B, ld[L_GPRED]), n, k), ld[L_CODE], train)
             total += loss * n
             if mode == 2 and not math.isfinite(loss):
                 return loss
