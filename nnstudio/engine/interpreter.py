@@ -46,7 +46,7 @@ from nnstudio.engine.kernels.norm import (
     layernorm_backward,
     layernorm_forward,
 )
-from nnstudio.engine.kernels.views import as2d
+from nnstudio.engine.kernels.views import as2d, buffer
 
 GATHER, DENSE, NEURONS, ACT, DROPOUT, BATCHNORM, LAYERNORM, ADD, CONV, POOL, EMBED = range(1, 12)
 CODE_WIDTH = 24
@@ -56,12 +56,6 @@ FP_WIDTH = 4
 L_INP, L_FIN, L_Y, L_YDIM, L_PRED, L_K, L_CODE, L_GPRED = range(8)
 
 
-@kernel(inline="always")
-def _b(B, i):
-    """Buffer i (see the module docstring)."""
-    return B[0][B[1][i, 0]:B[1][i, 1]]
-
-
 @kernel
 def forward(code, fp, B, IB, n, train):
     for o in range(code.shape[0]):
@@ -69,8 +63,8 @@ def forward(code, fp, B, IB, n, train):
         op = c[0]
         if op == GATHER:
             # [op, out, out_w, out_col, src, src_w, col, ncols, gout, gsrc]
-            out = as2d(_b(B, c[1]), n, c[2])
-            src = as2d(_b(B, c[4]), n, c[5])
+            out = as2d(buffer(B, c[1]), n, c[2])
+            src = as2d(buffer(B, c[4]), n, c[5])
             oc, col, nc = c[3], c[6], c[7]
             for i in range(n):
                 for j in range(nc):
@@ -78,38 +72,38 @@ def forward(code, fp, B, IB, n, train):
         elif op == DENSE:
             # [op, x, w, b, y, fin, fout, gx, gw, gb, scratch, has_bias, acc]
             fin, fout = c[5], c[6]
-            dense_forward(as2d(_b(B, c[1]), n, fin), as2d(_b(B, c[2]), fout, fin), _b(B, c[3]), as2d(_b(B, c[4]), n, fout),
+            dense_forward(as2d(buffer(B, c[1]), n, fin), as2d(buffer(B, c[2]), fout, fin), buffer(B, c[3]), as2d(buffer(B, c[4]), n, fout),
                           c[11] == 1)
         elif op == NEURONS:
             # [op, u, w, b, z, a, uw, k, idx, off, act, gu, gw, gb, gz, ga, acc]
             uw, k = c[6], c[7]
-            neurons_forward(as2d(_b(B, c[1]), n, uw), _b(B, c[2]), _b(B, c[3]), IB[c[8]], IB[c[9]], as2d(_b(B, c[4]), n, k),
-                            as2d(_b(B, c[5]), n, k), c[10], fp[o, 0])
+            neurons_forward(as2d(buffer(B, c[1]), n, uw), buffer(B, c[2]), buffer(B, c[3]), IB[c[8]], IB[c[9]], as2d(buffer(B, c[4]), n, k),
+                            as2d(buffer(B, c[5]), n, k), c[10], fp[o, 0])
         elif op == ACT:
             # [op, x, y, f, code, gx, gy, acc]
             f = c[3]
-            act_forward(as2d(_b(B, c[1]), n, f), as2d(_b(B, c[2]), n, f), c[4], fp[o, 0])
+            act_forward(as2d(buffer(B, c[1]), n, f), as2d(buffer(B, c[2]), n, f), c[4], fp[o, 0])
         elif op == DROPOUT:
             # [op, x, y, mask, size, gx, gy, acc]
             m = n * c[4]
-            dropout_forward(_b(B, c[1])[:m], _b(B, c[2])[:m], _b(B, c[3])[:m], fp[o, 0], train)
+            dropout_forward(buffer(B, c[1])[:m], buffer(B, c[2])[:m], buffer(B, c[3])[:m], fp[o, 0], train)
         elif op == BATCHNORM:
             # [op, x, y, w, b, rm, rv, xhat, invstd, C, S, gx, gy, gw, gb, acc]
             C, S = c[9], c[10]
             m = n * C * S
-            batchnorm_forward(_b(B, c[1])[:m].reshape((n, C, S)), _b(B, c[2])[:m].reshape((n, C, S)), _b(B, c[3]), _b(B, c[4]),
-                              _b(B, c[5]), _b(B, c[6]), _b(B, c[7])[:m].reshape((n, C, S)), _b(B, c[8]), fp[o, 0], fp[o, 1],
+            batchnorm_forward(buffer(B, c[1])[:m].reshape((n, C, S)), buffer(B, c[2])[:m].reshape((n, C, S)), buffer(B, c[3]), buffer(B, c[4]),
+                              buffer(B, c[5]), buffer(B, c[6]), buffer(B, c[7])[:m].reshape((n, C, S)), buffer(B, c[8]), fp[o, 0], fp[o, 1],
                               train)
         elif op == LAYERNORM:
             # [op, x, y, w, b, xhat, invstd, F, gx, gy, gw, gb, acc]
             F = c[7]
-            layernorm_forward(as2d(_b(B, c[1]), n, F), as2d(_b(B, c[2]), n, F), _b(B, c[3]), _b(B, c[4]), as2d(_b(B, c[5]), n, F),
-                              _b(B, c[6]), fp[o, 0])
+            layernorm_forward(as2d(buffer(B, c[1]), n, F), as2d(buffer(B, c[2]), n, F), buffer(B, c[3]), buffer(B, c[4]), as2d(buffer(B, c[5]), n, F),
+                              buffer(B, c[6]), fp[o, 0])
         elif op == ADD:
             # [op, y, size, src, gy, gsrc, acc, first]
             m = n * c[2]
-            y = _b(B, c[1])
-            s = _b(B, c[3])
+            y = buffer(B, c[1])
+            s = buffer(B, c[3])
             if c[7] == 1:
                 for i in range(m):
                     y[i] = s[i]
@@ -119,21 +113,21 @@ def forward(code, fp, B, IB, n, train):
         elif op == CONV:
             # [op, x, w, b, y, C, H, W, O, K, S, P, OH, OW, col, gx, gw, gb, gcol, gwtmp, has_bias, acc]
             C, H, W, O, K, OH, OW = c[5], c[6], c[7], c[8], c[9], c[12], c[13]
-            x = _b(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
-            w2 = _b(B, c[2]).reshape((O, C * K * K))
-            y = _b(B, c[4])[: n * O * OH * OW].reshape((n, O, OH * OW))
-            col = as2d(_b(B, c[14]), C * K * K, OH * OW)
-            conv_forward(x, w2, _b(B, c[3]), y, col, K, c[10], c[11], OH, OW, c[20] == 1)
+            x = buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
+            w2 = buffer(B, c[2]).reshape((O, C * K * K))
+            y = buffer(B, c[4])[: n * O * OH * OW].reshape((n, O, OH * OW))
+            col = as2d(buffer(B, c[14]), C * K * K, OH * OW)
+            conv_forward(x, w2, buffer(B, c[3]), y, col, K, c[10], c[11], OH, OW, c[20] == 1)
         elif op == POOL:
             # [op, x, y, C, H, W, K, S, OH, OW, is_max, gx, gy, acc]
             C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
-            pool_forward(_b(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
-                         _b(B, c[2])[: n * C * OH * OW].reshape((n, C, OH, OW)), c[6], c[7], c[10] == 1)
+            pool_forward(buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
+                         buffer(B, c[2])[: n * C * OH * OW].reshape((n, C, OH, OW)), c[6], c[7], c[10] == 1)
         elif op == EMBED:
             # [op, x, w, y, L, D, V, gw]
             L, D, V = c[4], c[5], c[6]
-            embedding_forward(as2d(_b(B, c[1]), n, L), _b(B, c[2]).reshape((V, D)),
-                              _b(B, c[3])[: n * L * D].reshape((n, L, D)))
+            embedding_forward(as2d(buffer(B, c[1]), n, L), buffer(B, c[2]).reshape((V, D)),
+                              buffer(B, c[3])[: n * L * D].reshape((n, L, D)))
 
 
 @kernel
@@ -144,8 +138,8 @@ def backward(code, fp, B, IB, n):
         if op == GATHER:
             if c[9] < 0:
                 continue
-            gout = as2d(_b(B, c[8]), n, c[2])
-            gsrc = as2d(_b(B, c[9]), n, c[5])
+            gout = as2d(buffer(B, c[8]), n, c[2])
+            gsrc = as2d(buffer(B, c[9]), n, c[5])
             oc, col, nc = c[3], c[6], c[7]
             for i in range(n):
                 for j in range(nc):
@@ -156,11 +150,11 @@ def backward(code, fp, B, IB, n):
             gw = c[8]
             if gx < 0 and gw < 0:
                 continue
-            gy = as2d(_b(B, c[4] + 1), n, fout)
-            dense_backward(as2d(_b(B, c[1]), n, fin), as2d(_b(B, c[2]), fout, fin), gy,
-                           as2d(_b(B, max(gx, 0)), n, fin) if gx >= 0 else as2d(_b(B, c[1]), n, fin),
-                           as2d(_b(B, max(gw, 0)), fout, fin) if gw >= 0 else as2d(_b(B, c[2]), fout, fin),
-                           _b(B, c[9]) if gw >= 0 else _b(B, c[3]), as2d(_b(B, c[10]), n, fin), gx >= 0, gw >= 0,
+            gy = as2d(buffer(B, c[4] + 1), n, fout)
+            dense_backward(as2d(buffer(B, c[1]), n, fin), as2d(buffer(B, c[2]), fout, fin), gy,
+                           as2d(buffer(B, max(gx, 0)), n, fin) if gx >= 0 else as2d(buffer(B, c[1]), n, fin),
+                           as2d(buffer(B, max(gw, 0)), fout, fin) if gw >= 0 else as2d(buffer(B, c[2]), fout, fin),
+                           buffer(B, c[9]) if gw >= 0 else buffer(B, c[3]), as2d(buffer(B, c[10]), n, fin), gx >= 0, gw >= 0,
                            c[11] == 1, c[12] == 1)
         elif op == NEURONS:
             uw, k = c[6], c[7]
@@ -168,45 +162,45 @@ def backward(code, fp, B, IB, n):
             gw = c[12]
             if gu < 0 and gw < 0:
                 continue
-            neurons_backward(as2d(_b(B, c[1]), n, uw), _b(B, c[2]), IB[c[8]], IB[c[9]], as2d(_b(B, c[4]), n, k),
-                             as2d(_b(B, c[5]), n, k), as2d(_b(B, c[15]), n, k), as2d(_b(B, c[14]), n, k),
-                             as2d(_b(B, gu) if gu >= 0 else _b(B, c[1]), n, uw), _b(B, gw) if gw >= 0 else _b(B, c[2]),
-                             _b(B, c[13]) if c[13] >= 0 else _b(B, c[3]), c[10], fp[o, 0],
+            neurons_backward(as2d(buffer(B, c[1]), n, uw), buffer(B, c[2]), IB[c[8]], IB[c[9]], as2d(buffer(B, c[4]), n, k),
+                             as2d(buffer(B, c[5]), n, k), as2d(buffer(B, c[15]), n, k), as2d(buffer(B, c[14]), n, k),
+                             as2d(buffer(B, gu) if gu >= 0 else buffer(B, c[1]), n, uw), buffer(B, gw) if gw >= 0 else buffer(B, c[2]),
+                             buffer(B, c[13]) if c[13] >= 0 else buffer(B, c[3]), c[10], fp[o, 0],
                              gu >= 0, gw >= 0, c[16] == 1)
         elif op == ACT:
             if c[5] < 0:
                 continue
             f = c[3]
-            act_backward(as2d(_b(B, c[1]), n, f), as2d(_b(B, c[2]), n, f), as2d(_b(B, c[6]), n, f), as2d(_b(B, c[5]), n, f), c[4],
+            act_backward(as2d(buffer(B, c[1]), n, f), as2d(buffer(B, c[2]), n, f), as2d(buffer(B, c[6]), n, f), as2d(buffer(B, c[5]), n, f), c[4],
                          fp[o, 0], c[7] == 1)
         elif op == DROPOUT:
             if c[5] < 0:
                 continue
             m = n * c[4]
-            dropout_backward(_b(B, c[6])[:m], _b(B, c[3])[:m], _b(B, c[5])[:m], c[7] == 1)
+            dropout_backward(buffer(B, c[6])[:m], buffer(B, c[3])[:m], buffer(B, c[5])[:m], c[7] == 1)
         elif op == BATCHNORM:
             C, S = c[9], c[10]
             m = n * C * S
             if c[13] < 0 and c[11] < 0:
                 continue
-            gx = _b(B, c[11]) if c[11] >= 0 else _b(B, c[1])
-            batchnorm_backward(_b(B, c[12])[:m].reshape((n, C, S)), _b(B, c[3]), _b(B, c[7])[:m].reshape((n, C, S)),
-                               _b(B, c[8]), gx[:m].reshape((n, C, S)), _b(B, max(c[13], 0)) if c[13] >= 0 else _b(B, c[8]),
-                               _b(B, max(c[14], 0)) if c[14] >= 0 else _b(B, c[8]), c[11] >= 0, c[15] == 1)
+            gx = buffer(B, c[11]) if c[11] >= 0 else buffer(B, c[1])
+            batchnorm_backward(buffer(B, c[12])[:m].reshape((n, C, S)), buffer(B, c[3]), buffer(B, c[7])[:m].reshape((n, C, S)),
+                               buffer(B, c[8]), gx[:m].reshape((n, C, S)), buffer(B, max(c[13], 0)) if c[13] >= 0 else buffer(B, c[8]),
+                               buffer(B, max(c[14], 0)) if c[14] >= 0 else buffer(B, c[8]), c[11] >= 0, c[15] == 1)
         elif op == LAYERNORM:
             F = c[7]
             if c[10] < 0 and c[8] < 0:
                 continue
-            gx = _b(B, c[8]) if c[8] >= 0 else _b(B, c[1])
-            layernorm_backward(as2d(_b(B, c[9]), n, F), _b(B, c[3]), as2d(_b(B, c[5]), n, F), _b(B, c[6]), as2d(gx, n, F),
-                               _b(B, max(c[10], 0)) if c[10] >= 0 else _b(B, c[6]),
-                               _b(B, max(c[11], 0)) if c[11] >= 0 else _b(B, c[6]), c[8] >= 0, c[12] == 1)
+            gx = buffer(B, c[8]) if c[8] >= 0 else buffer(B, c[1])
+            layernorm_backward(as2d(buffer(B, c[9]), n, F), buffer(B, c[3]), as2d(buffer(B, c[5]), n, F), buffer(B, c[6]), as2d(gx, n, F),
+                               buffer(B, max(c[10], 0)) if c[10] >= 0 else buffer(B, c[6]),
+                               buffer(B, max(c[11], 0)) if c[11] >= 0 else buffer(B, c[6]), c[8] >= 0, c[12] == 1)
         elif op == ADD:
             if c[5] < 0:
                 continue
             m = n * c[2]
-            gy = _b(B, c[4])
-            gs = _b(B, c[5])
+            gy = buffer(B, c[4])
+            gs = buffer(B, c[5])
             if c[6] == 1:
                 for i in range(m):
                     gs[i] += gy[i]
@@ -219,28 +213,28 @@ def backward(code, fp, B, IB, n):
             gw = c[16]
             if gx < 0 and gw < 0:
                 continue
-            x = _b(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
-            w2 = _b(B, c[2]).reshape((O, C * K * K))
-            gy = _b(B, c[4] + 1)[: n * O * OH * OW].reshape((n, O, OH * OW))
-            gxa = (_b(B, gx) if gx >= 0 else _b(B, c[1]))[: n * C * H * W].reshape((n, C, H, W))
-            gwa = (_b(B, gw) if gw >= 0 else _b(B, c[2])).reshape((O, C * K * K))
-            gba = _b(B, c[17]) if (gw >= 0 and c[20] == 1) else _b(B, c[3])
-            conv_backward(x, w2, gy, gxa, gwa, gba, as2d(_b(B, c[14]), C * K * K, OH * OW),
-                          as2d(_b(B, c[18]), C * K * K, OH * OW), as2d(_b(B, c[19]), O, C * K * K),
+            x = buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
+            w2 = buffer(B, c[2]).reshape((O, C * K * K))
+            gy = buffer(B, c[4] + 1)[: n * O * OH * OW].reshape((n, O, OH * OW))
+            gxa = (buffer(B, gx) if gx >= 0 else buffer(B, c[1]))[: n * C * H * W].reshape((n, C, H, W))
+            gwa = (buffer(B, gw) if gw >= 0 else buffer(B, c[2])).reshape((O, C * K * K))
+            gba = buffer(B, c[17]) if (gw >= 0 and c[20] == 1) else buffer(B, c[3])
+            conv_backward(x, w2, gy, gxa, gwa, gba, as2d(buffer(B, c[14]), C * K * K, OH * OW),
+                          as2d(buffer(B, c[18]), C * K * K, OH * OW), as2d(buffer(B, c[19]), O, C * K * K),
                           K, c[10], c[11], OH, OW, gx >= 0, gw >= 0, c[20] == 1, c[21] == 1)
         elif op == POOL:
             if c[11] < 0:
                 continue
             C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
-            pool_backward(_b(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
-                          _b(B, c[12])[: n * C * OH * OW].reshape((n, C, OH, OW)),
-                          _b(B, c[11])[: n * C * H * W].reshape((n, C, H, W)), c[6], c[7], c[10] == 1, c[13] == 1)
+            pool_backward(buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
+                          buffer(B, c[12])[: n * C * OH * OW].reshape((n, C, OH, OW)),
+                          buffer(B, c[11])[: n * C * H * W].reshape((n, C, H, W)), c[6], c[7], c[10] == 1, c[13] == 1)
         elif op == EMBED:
             if c[7] < 0:
                 continue
             L, D, V = c[4], c[5], c[6]
-            embedding_backward(as2d(_b(B, c[1]), n, L), _b(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
-                               _b(B, c[7]).reshape((V, D)))
+            embedding_backward(as2d(buffer(B, c[1]), n, L), buffer(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
+                               buffer(B, c[7]).reshape((V, D)))
 
 
 @kernel
@@ -249,16 +243,16 @@ def optimizer_step(B, optc, hp):
     if hp[optim.HP_CLIP] > 0.0:
         total = 0.0
         for r in range(optc.shape[0]):
-            total += optim.sum_squares(_b(B, optc[r, 1]))
+            total += optim.sum_squares(buffer(B, optc[r, 1]))
         norm = math.sqrt(total)
         coef = hp[optim.HP_CLIP] / (norm + 1e-6)
         if coef < 1.0:
             for r in range(optc.shape[0]):
-                optim.scale(_b(B, optc[r, 1]), coef)
+                optim.scale(buffer(B, optc[r, 1]), coef)
     hp[optim.HP_T] += 1.0
     t = hp[optim.HP_T]
     for r in range(optc.shape[0]):
-        optim.update(_b(B, optc[r, 0]), _b(B, optc[r, 1]), _b(B, optc[r, 2]), _b(B, optc[r, 3]), hp, t)
+        optim.update(buffer(B, optc[r, 0]), buffer(B, optc[r, 1]), buffer(B, optc[r, 2]), buffer(B, optc[r, 3]), hp, t)
 
 
 @kernel
@@ -277,8 +271,8 @@ def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
     has_y = Y.shape[0] > 0
     train = mode > 0
     total = 0.0
-    xb = _b(B, ld[L_INP])
-    yb = _b(B, ld[L_Y])
+    xb = buffer(B, ld[L_INP])
+    yb = buffer(B, ld[L_Y])
     for start in range(0, N, bs):
         n = min(bs, N - start)
         for r in range(n):
@@ -291,15 +285,15 @@ def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
         if train:
             # gradients that several gathers add into start from zero (before the loss writes its own)
             for z in range(zero.shape[0]):
-                _b(B, zero[z])[:] = 0.0
+                buffer(B, zero[z])[:] = 0.0
         forward(code, fp, B, IB, n, train)
-        pred = as2d(_b(B, ld[L_PRED]), n, k)
+        pred = as2d(buffer(B, ld[L_PRED]), n, k)
         if out.shape[0] > 0:
             for r in range(n):
                 for j in range(k):
                     out[start + r, j] = pred[r, j]
         if has_y:
-            loss = loss_and_grad(pred, as2d(yb, n, ydim), as2d(_b(B, ld[L_GPRED]), n, k), ld[L_CODE], train)
+            loss = loss_and_grad(pred, as2d(yb, n, ydim), as2d(buffer(B, ld[L_GPRED]), n, k), ld[L_CODE], train)
             total += loss * n
             if mode == 2 and not math.isfinite(loss):
                 return loss

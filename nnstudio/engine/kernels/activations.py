@@ -103,17 +103,22 @@ def _map(x, y, code, slope):
 
 
 @kernel(inline="always")
-def _grad(x, y, gy, gx, code, slope, acc):
-    """gx = gy * f'(x) (acc: +=); gx may be gy itself."""
+def _grad(x, y, gy, gx, code, slope):
+    """gx = gy * f'(x); gx may be gy itself."""
     n, f = x.shape
-    if acc:
-        for i in range(n):
-            for j in range(f):
-                gx[i, j] += gy[i, j] * _derivative(x[i, j], y[i, j], code, slope)
-    else:
-        for i in range(n):
-            for j in range(f):
-                gx[i, j] = gy[i, j] * _derivative(x[i, j], y[i, j], code, slope)
+    for i in range(n):
+        for j in range(f):
+            gx[i, j] = gy[i, j] * _derivative(x[i, j], y[i, j], code, slope)
+
+
+@kernel
+def _grad_add(x, y, gy, gx, code, slope):
+    """gx += gy * f'(x): one loop for every code - adding into an input gradient happens only
+    where a value feeds several layers, and a specialized copy per code costs compile time."""
+    n, f = x.shape
+    for i in range(n):
+        for j in range(f):
+            gx[i, j] += gy[i, j] * _derivative(x[i, j], y[i, j], code, slope)
 
 
 @kernel
@@ -175,34 +180,44 @@ def act_forward(x, y, code, slope):
 
 
 @kernel
-def act_backward(x, y, gy, gx, code, slope, acc):
-    """gx (+)= d loss / d x from gy = d loss / d y; gx may be gy itself (then acc must be false)."""
+def _backward_set(x, y, gy, gx, code, slope):
     if code == SOFTMAX:
-        _softmax_backward(y, gy, gx, acc)
+        _softmax_backward(y, gy, gx, False)
     elif code == RELU:
-        _grad(x, y, gy, gx, RELU, slope, acc)
+        _grad(x, y, gy, gx, RELU, slope)
     elif code == LEAKY_RELU:
-        _grad(x, y, gy, gx, LEAKY_RELU, slope, acc)
+        _grad(x, y, gy, gx, LEAKY_RELU, slope)
     elif code == ELU:
-        _grad(x, y, gy, gx, ELU, slope, acc)
+        _grad(x, y, gy, gx, ELU, slope)
     elif code == GELU:
-        _grad(x, y, gy, gx, GELU, slope, acc)
+        _grad(x, y, gy, gx, GELU, slope)
     elif code == SIGMOID:
-        _grad(x, y, gy, gx, SIGMOID, slope, acc)
+        _grad(x, y, gy, gx, SIGMOID, slope)
     elif code == TANH:
-        _grad(x, y, gy, gx, TANH, slope, acc)
+        _grad(x, y, gy, gx, TANH, slope)
     elif code == SOFTPLUS:
-        _grad(x, y, gy, gx, SOFTPLUS, slope, acc)
+        _grad(x, y, gy, gx, SOFTPLUS, slope)
     elif code == SWISH:
-        _grad(x, y, gy, gx, SWISH, slope, acc)
+        _grad(x, y, gy, gx, SWISH, slope)
     else:
-        _grad(x, y, gy, gx, LINEAR, slope, acc)
+        _grad(x, y, gy, gx, LINEAR, slope)
+
+
+@kernel
+def act_backward(x, y, gy, gx, code, slope, acc):
+    """gx (+)= d loss / d x from gy = d loss / d y."""
+    if not acc:
+        _backward_set(x, y, gy, gx, code, slope)
+    elif code == SOFTMAX:
+        _softmax_backward(y, gy, gx, True)
+    else:
+        _grad_add(x, y, gy, gx, code, slope)
 
 
 @kernel
 def act_backward_inplace(x, y, g, code, slope):
     """g holds d loss / d y on entry and d loss / d x on exit."""
-    act_backward(x, y, g, g, code, slope, False)
+    _backward_set(x, y, g, g, code, slope)
 
 
 @kernel
