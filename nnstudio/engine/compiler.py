@@ -12,7 +12,6 @@ from math import prod
 from typing import Any
 
 import numpy as np
-from numba import typed
 
 from nnstudio.engine import interpreter as I
 from nnstudio.engine.init import init_tensor
@@ -102,7 +101,7 @@ class Program:
     fp: np.ndarray
     B: list[np.ndarray]  # buffer i, a view of the arena
     mem: tuple[np.ndarray, np.ndarray]  # (arena, offsets): what the compiled code gets
-    IB: Any
+    IB: tuple[np.ndarray, np.ndarray]  # the index tables, as an (arena, offsets) pair like ``mem``
     zero: np.ndarray
     ld: np.ndarray
     optc: np.ndarray
@@ -402,14 +401,13 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
     mem, views, param_floats = _lay_out(b.arrays, b.param_bufs, b.dtype)
     params = _rebased(b.params, b.arrays, views)
     grads = _rebased(b.grads, b.arrays, views)
-    IB = typed.List()
-    for a in b.index_arrays:
-        IB.append(a)
+    IB, _, _ = _lay_out(b.index_arrays, [], np.int64)
     ld = np.array([in_buf, fin, ybuf, ydim, pred_ref.buf, k, LOSS_CODES[loss], pred_ref.buf + 1], np.int64)
     emb = [(int(n.params["num_embeddings"]), 0) for n in graph.nodes_of_kind("Embedding")
            if graph.predecessors(n.id) == [inp.id]]
     return Program(
-        code=np.array(b.code, np.int64).reshape(-1, I.CODE_WIDTH), fp=np.array(b.fp, np.float64).reshape(-1, I.FP_WIDTH),
+        code=np.array(b.code, np.int64).reshape(-1, I.CODE_WIDTH),
+        fp=np.array(b.fp, np.float64).reshape(-1, I.FP_WIDTH),
         B=views, mem=mem, IB=IB, zero=np.array(sorted(b.zero), np.int64), ld=ld,
         optc=np.array(b.optc, np.int64).reshape(-1, 4), dtype=b.dtype, batch_size=batch_size,
         input_id=inp.id, input_shape=in_shape, output_id=out.id, loss=loss, n_outputs=k,

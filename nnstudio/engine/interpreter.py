@@ -11,8 +11,9 @@ in one flat arena, ``B = (arena, offsets)``: buffer i is
 ``arena[offsets[i, 0]:offsets[i, 1]]``. Slicing one array compiles to almost
 nothing, where a typed-list lookup (or a choice between two arenas) costs
 30-40 ns of reference counting - about half of a tiny network's step. Index
-tables live in the typed list ``IB``.
+tables live in a second arena, ``IB``, of the same form.
 """
+
 from __future__ import annotations
 
 import math
@@ -72,13 +73,27 @@ def forward(code, fp, B, IB, n, train):
         elif op == DENSE:
             # [op, x, w, b, y, fin, fout, gx, gw, gb, scratch, has_bias, acc]
             fin, fout = c[5], c[6]
-            dense_forward(as2d(buffer(B, c[1]), n, fin), as2d(buffer(B, c[2]), fout, fin), buffer(B, c[3]), as2d(buffer(B, c[4]), n, fout),
-                          c[11] == 1)
+            dense_forward(
+                as2d(buffer(B, c[1]), n, fin),
+                as2d(buffer(B, c[2]), fout, fin),
+                buffer(B, c[3]),
+                as2d(buffer(B, c[4]), n, fout),
+                c[11] == 1,
+            )
         elif op == NEURONS:
             # [op, u, w, b, z, a, uw, k, idx, off, act, gu, gw, gb, gz, ga, acc]
             uw, k = c[6], c[7]
-            neurons_forward(as2d(buffer(B, c[1]), n, uw), buffer(B, c[2]), buffer(B, c[3]), IB[c[8]], IB[c[9]], as2d(buffer(B, c[4]), n, k),
-                            as2d(buffer(B, c[5]), n, k), c[10], fp[o, 0])
+            neurons_forward(
+                as2d(buffer(B, c[1]), n, uw),
+                buffer(B, c[2]),
+                buffer(B, c[3]),
+                buffer(IB, c[8]),
+                buffer(IB, c[9]),
+                as2d(buffer(B, c[4]), n, k),
+                as2d(buffer(B, c[5]), n, k),
+                c[10],
+                fp[o, 0],
+            )
         elif op == ACT:
             # [op, x, y, f, code, gx, gy, acc]
             f = c[3]
@@ -91,14 +106,31 @@ def forward(code, fp, B, IB, n, train):
             # [op, x, y, w, b, rm, rv, xhat, invstd, C, S, gx, gy, gw, gb, acc]
             C, S = c[9], c[10]
             m = n * C * S
-            batchnorm_forward(buffer(B, c[1])[:m].reshape((n, C, S)), buffer(B, c[2])[:m].reshape((n, C, S)), buffer(B, c[3]), buffer(B, c[4]),
-                              buffer(B, c[5]), buffer(B, c[6]), buffer(B, c[7])[:m].reshape((n, C, S)), buffer(B, c[8]), fp[o, 0], fp[o, 1],
-                              train)
+            batchnorm_forward(
+                buffer(B, c[1])[:m].reshape((n, C, S)),
+                buffer(B, c[2])[:m].reshape((n, C, S)),
+                buffer(B, c[3]),
+                buffer(B, c[4]),
+                buffer(B, c[5]),
+                buffer(B, c[6]),
+                buffer(B, c[7])[:m].reshape((n, C, S)),
+                buffer(B, c[8]),
+                fp[o, 0],
+                fp[o, 1],
+                train,
+            )
         elif op == LAYERNORM:
             # [op, x, y, w, b, xhat, invstd, F, gx, gy, gw, gb, acc]
             F = c[7]
-            layernorm_forward(as2d(buffer(B, c[1]), n, F), as2d(buffer(B, c[2]), n, F), buffer(B, c[3]), buffer(B, c[4]), as2d(buffer(B, c[5]), n, F),
-                              buffer(B, c[6]), fp[o, 0])
+            layernorm_forward(
+                as2d(buffer(B, c[1]), n, F),
+                as2d(buffer(B, c[2]), n, F),
+                buffer(B, c[3]),
+                buffer(B, c[4]),
+                as2d(buffer(B, c[5]), n, F),
+                buffer(B, c[6]),
+                fp[o, 0],
+            )
         elif op == ADD:
             # [op, y, size, src, gy, gsrc, acc, first]
             m = n * c[2]
@@ -121,13 +153,21 @@ def forward(code, fp, B, IB, n, train):
         elif op == POOL:
             # [op, x, y, C, H, W, K, S, OH, OW, is_max, gx, gy, acc]
             C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
-            pool_forward(buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
-                         buffer(B, c[2])[: n * C * OH * OW].reshape((n, C, OH, OW)), c[6], c[7], c[10] == 1)
+            pool_forward(
+                buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
+                buffer(B, c[2])[: n * C * OH * OW].reshape((n, C, OH, OW)),
+                c[6],
+                c[7],
+                c[10] == 1,
+            )
         elif op == EMBED:
             # [op, x, w, y, L, D, V, gw]
             L, D, V = c[4], c[5], c[6]
-            embedding_forward(as2d(buffer(B, c[1]), n, L), buffer(B, c[2]).reshape((V, D)),
-                              buffer(B, c[3])[: n * L * D].reshape((n, L, D)))
+            embedding_forward(
+                as2d(buffer(B, c[1]), n, L),
+                buffer(B, c[2]).reshape((V, D)),
+                buffer(B, c[3])[: n * L * D].reshape((n, L, D)),
+            )
 
 
 @kernel
@@ -151,28 +191,56 @@ def backward(code, fp, B, IB, n):
             if gx < 0 and gw < 0:
                 continue
             gy = as2d(buffer(B, c[4] + 1), n, fout)
-            dense_backward(as2d(buffer(B, c[1]), n, fin), as2d(buffer(B, c[2]), fout, fin), gy,
-                           as2d(buffer(B, max(gx, 0)), n, fin) if gx >= 0 else as2d(buffer(B, c[1]), n, fin),
-                           as2d(buffer(B, max(gw, 0)), fout, fin) if gw >= 0 else as2d(buffer(B, c[2]), fout, fin),
-                           buffer(B, c[9]) if gw >= 0 else buffer(B, c[3]), as2d(buffer(B, c[10]), n, fin), gx >= 0, gw >= 0,
-                           c[11] == 1, c[12] == 1)
+            dense_backward(
+                as2d(buffer(B, c[1]), n, fin),
+                as2d(buffer(B, c[2]), fout, fin),
+                gy,
+                as2d(buffer(B, max(gx, 0)), n, fin) if gx >= 0 else as2d(buffer(B, c[1]), n, fin),
+                as2d(buffer(B, max(gw, 0)), fout, fin) if gw >= 0 else as2d(buffer(B, c[2]), fout, fin),
+                buffer(B, c[9]) if gw >= 0 else buffer(B, c[3]),
+                as2d(buffer(B, c[10]), n, fin),
+                gx >= 0,
+                gw >= 0,
+                c[11] == 1,
+                c[12] == 1,
+            )
         elif op == NEURONS:
             uw, k = c[6], c[7]
             gu = c[11]
             gw = c[12]
             if gu < 0 and gw < 0:
                 continue
-            neurons_backward(as2d(buffer(B, c[1]), n, uw), buffer(B, c[2]), IB[c[8]], IB[c[9]], as2d(buffer(B, c[4]), n, k),
-                             as2d(buffer(B, c[5]), n, k), as2d(buffer(B, c[15]), n, k), as2d(buffer(B, c[14]), n, k),
-                             as2d(buffer(B, gu) if gu >= 0 else buffer(B, c[1]), n, uw), buffer(B, gw) if gw >= 0 else buffer(B, c[2]),
-                             buffer(B, c[13]) if c[13] >= 0 else buffer(B, c[3]), c[10], fp[o, 0],
-                             gu >= 0, gw >= 0, c[16] == 1)
+            neurons_backward(
+                as2d(buffer(B, c[1]), n, uw),
+                buffer(B, c[2]),
+                buffer(IB, c[8]),
+                buffer(IB, c[9]),
+                as2d(buffer(B, c[4]), n, k),
+                as2d(buffer(B, c[5]), n, k),
+                as2d(buffer(B, c[15]), n, k),
+                as2d(buffer(B, c[14]), n, k),
+                as2d(buffer(B, gu) if gu >= 0 else buffer(B, c[1]), n, uw),
+                buffer(B, gw) if gw >= 0 else buffer(B, c[2]),
+                buffer(B, c[13]) if c[13] >= 0 else buffer(B, c[3]),
+                c[10],
+                fp[o, 0],
+                gu >= 0,
+                gw >= 0,
+                c[16] == 1,
+            )
         elif op == ACT:
             if c[5] < 0:
                 continue
             f = c[3]
-            act_backward(as2d(buffer(B, c[1]), n, f), as2d(buffer(B, c[2]), n, f), as2d(buffer(B, c[6]), n, f), as2d(buffer(B, c[5]), n, f), c[4],
-                         fp[o, 0], c[7] == 1)
+            act_backward(
+                as2d(buffer(B, c[1]), n, f),
+                as2d(buffer(B, c[2]), n, f),
+                as2d(buffer(B, c[6]), n, f),
+                as2d(buffer(B, c[5]), n, f),
+                c[4],
+                fp[o, 0],
+                c[7] == 1,
+            )
         elif op == DROPOUT:
             if c[5] < 0:
                 continue
@@ -184,17 +252,33 @@ def backward(code, fp, B, IB, n):
             if c[13] < 0 and c[11] < 0:
                 continue
             gx = buffer(B, c[11]) if c[11] >= 0 else buffer(B, c[1])
-            batchnorm_backward(buffer(B, c[12])[:m].reshape((n, C, S)), buffer(B, c[3]), buffer(B, c[7])[:m].reshape((n, C, S)),
-                               buffer(B, c[8]), gx[:m].reshape((n, C, S)), buffer(B, max(c[13], 0)) if c[13] >= 0 else buffer(B, c[8]),
-                               buffer(B, max(c[14], 0)) if c[14] >= 0 else buffer(B, c[8]), c[11] >= 0, c[15] == 1)
+            batchnorm_backward(
+                buffer(B, c[12])[:m].reshape((n, C, S)),
+                buffer(B, c[3]),
+                buffer(B, c[7])[:m].reshape((n, C, S)),
+                buffer(B, c[8]),
+                gx[:m].reshape((n, C, S)),
+                buffer(B, max(c[13], 0)) if c[13] >= 0 else buffer(B, c[8]),
+                buffer(B, max(c[14], 0)) if c[14] >= 0 else buffer(B, c[8]),
+                c[11] >= 0,
+                c[15] == 1,
+            )
         elif op == LAYERNORM:
             F = c[7]
             if c[10] < 0 and c[8] < 0:
                 continue
             gx = buffer(B, c[8]) if c[8] >= 0 else buffer(B, c[1])
-            layernorm_backward(as2d(buffer(B, c[9]), n, F), buffer(B, c[3]), as2d(buffer(B, c[5]), n, F), buffer(B, c[6]), as2d(gx, n, F),
-                               buffer(B, max(c[10], 0)) if c[10] >= 0 else buffer(B, c[6]),
-                               buffer(B, max(c[11], 0)) if c[11] >= 0 else buffer(B, c[6]), c[8] >= 0, c[12] == 1)
+            layernorm_backward(
+                as2d(buffer(B, c[9]), n, F),
+                buffer(B, c[3]),
+                as2d(buffer(B, c[5]), n, F),
+                buffer(B, c[6]),
+                as2d(gx, n, F),
+                buffer(B, max(c[10], 0)) if c[10] >= 0 else buffer(B, c[6]),
+                buffer(B, max(c[11], 0)) if c[11] >= 0 else buffer(B, c[6]),
+                c[8] >= 0,
+                c[12] == 1,
+            )
         elif op == ADD:
             if c[5] < 0:
                 continue
@@ -219,22 +303,48 @@ def backward(code, fp, B, IB, n):
             gxa = (buffer(B, gx) if gx >= 0 else buffer(B, c[1]))[: n * C * H * W].reshape((n, C, H, W))
             gwa = (buffer(B, gw) if gw >= 0 else buffer(B, c[2])).reshape((O, C * K * K))
             gba = buffer(B, c[17]) if (gw >= 0 and c[20] == 1) else buffer(B, c[3])
-            conv_backward(x, w2, gy, gxa, gwa, gba, as2d(buffer(B, c[14]), C * K * K, OH * OW),
-                          as2d(buffer(B, c[18]), C * K * K, OH * OW), as2d(buffer(B, c[19]), O, C * K * K),
-                          K, c[10], c[11], OH, OW, gx >= 0, gw >= 0, c[20] == 1, c[21] == 1)
+            conv_backward(
+                x,
+                w2,
+                gy,
+                gxa,
+                gwa,
+                gba,
+                as2d(buffer(B, c[14]), C * K * K, OH * OW),
+                as2d(buffer(B, c[18]), C * K * K, OH * OW),
+                as2d(buffer(B, c[19]), O, C * K * K),
+                K,
+                c[10],
+                c[11],
+                OH,
+                OW,
+                gx >= 0,
+                gw >= 0,
+                c[20] == 1,
+                c[21] == 1,
+            )
         elif op == POOL:
             if c[11] < 0:
                 continue
             C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
-            pool_backward(buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
-                          buffer(B, c[12])[: n * C * OH * OW].reshape((n, C, OH, OW)),
-                          buffer(B, c[11])[: n * C * H * W].reshape((n, C, H, W)), c[6], c[7], c[10] == 1, c[13] == 1)
+            pool_backward(
+                buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
+                buffer(B, c[12])[: n * C * OH * OW].reshape((n, C, OH, OW)),
+                buffer(B, c[11])[: n * C * H * W].reshape((n, C, H, W)),
+                c[6],
+                c[7],
+                c[10] == 1,
+                c[13] == 1,
+            )
         elif op == EMBED:
             if c[7] < 0:
                 continue
             L, D, V = c[4], c[5], c[6]
-            embedding_backward(as2d(buffer(B, c[1]), n, L), buffer(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
-                               buffer(B, c[7]).reshape((V, D)))
+            embedding_backward(
+                as2d(buffer(B, c[1]), n, L),
+                buffer(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
+                buffer(B, c[7]).reshape((V, D)),
+            )
 
 
 @kernel
