@@ -178,6 +178,12 @@ class Plan:
         X = self._inputs(x)
         return self._eval(X, self._targets(y, len(X)), self._empty_out)
 
+    def evaluate(self, x: Any, y: Any) -> tuple[float, np.ndarray]:
+        """Mean loss and outputs in evaluation mode, from one pass (``loss`` and ``forward`` take two)."""
+        X = self._inputs(x)
+        out = np.zeros((len(X), self._p.n_outputs), self.dtype)
+        return self._eval(X, self._targets(y, len(X)), out), out
+
     def gradients(self, x: Any, y: Any) -> tuple[float, dict[str, dict[str, np.ndarray]]]:
         """Loss and gradients (copies, same structure as ``params``) of one training-mode batch."""
         X = self._inputs(x)

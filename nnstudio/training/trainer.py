@@ -31,6 +31,9 @@ CHUNK_WORK = 2.0e8  # multiply-adds per chunk (about 20-100 ms)
 # The decision surface over a grid costs more than everything else in a snapshot; a
 # surface 100 ms old looks the same, so it is refreshed at most 10 times a second.
 GRID_INTERVAL = 0.1
+# A rollback point (a copy of the weights and optimizer state) at most this often: small
+# networks finish a chunk every millisecond, and copying after each one cost more than the step.
+ROLLBACK_INTERVAL = 0.2
 
 
 @dataclass
@@ -89,7 +92,7 @@ class Trainer:
         self._cursor = 0  # samples of the current epoch already trained
         self._perm: np.ndarray | None = None
         self._epoch_losses: list[tuple[float, int]] = []
-        self._last_good = self.plan.get_state()
+        self._last_good, self._last_good_at = self.plan.get_state(), time.perf_counter()
         self._first_loss = self._initial_loss()
         self._best: tuple[float, Any] | None = None
         self._since_best = 0
@@ -179,7 +182,7 @@ class Trainer:
         self._cursor = 0
         self._perm = None
         self._epoch_losses = []
-        self._last_good = self.plan.get_state()
+        self._last_good, self._last_good_at = self.plan.get_state(), time.perf_counter()
         self._first_loss = self._initial_loss()
         self._best = None
         self._since_best = 0
@@ -224,7 +227,9 @@ class Trainer:
             self.divergence = explain(what, self.step_count, self.epoch, self.lr, self.settings.optimizer,
                                       self.history.step_loss)
             return steps
-        self._last_good = self.plan.get_state()
+        now = time.perf_counter()
+        if now - self._last_good_at >= ROLLBACK_INTERVAL:
+            self._last_good, self._last_good_at = self.plan.get_state(), now
         self._epoch_losses.append((loss, len(take)))
         if self.step_count // self.settings.log_every != (self.step_count - steps) // self.settings.log_every:
             self.history.step.append(self.step_count)
@@ -298,20 +303,22 @@ class Trainer:
     def evaluate(self) -> dict[str, Any]:
         """Validation loss and, for classification, accuracy and the confusion matrix."""
         out: dict[str, Any] = {}
+        val_out = None
         if len(self.X_val):
-            out["val_loss"] = float(self.plan.loss(self.X_val, self.Y_val))
+            loss, val_out = self.plan.evaluate(self.X_val, self.Y_val)  # one pass: loss and outputs
+            out["val_loss"] = float(loss)
         if self.classification:
             k = max(2, self.dataset.n_classes or 2)
             pred_train = M.predicted_classes(self.outputs(self.X_train), self.loss_kind)
             out["train_accuracy"] = M.accuracy(pred_train, self.dataset.y_train)
-            if len(self.X_val):
-                pred_val = M.predicted_classes(self.outputs(self.X_val), self.loss_kind)
+            if val_out is not None:
+                pred_val = M.predicted_classes(val_out, self.loss_kind)
                 out["val_accuracy"] = M.accuracy(pred_val, self.dataset.y_val)
                 out["confusion"] = M.confusion_matrix(pred_val, self.dataset.y_val, k)
         else:
             out["train_mae"] = M.mean_absolute_error(self.outputs(self.X_train), self.Y_train)
-            if len(self.X_val):
-                out["val_mae"] = M.mean_absolute_error(self.outputs(self.X_val), self.Y_val)
+            if val_out is not None:
+                out["val_mae"] = M.mean_absolute_error(val_out, self.Y_val)
         return out
 
     # --- snapshots ----------------------------------------------------------------------

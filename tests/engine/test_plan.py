@@ -205,3 +205,19 @@ def test_wide_evaluation_sees_the_live_weights(rng):
     y = rng.integers(0, 2, size=700)
     per_batch = [plan.loss(x[i:i + 4], y[i:i + 4]) for i in range(0, 700, 4)]
     assert plan.loss(x, y) == pytest.approx(np.mean(per_batch), rel=1e-12)
+
+
+def test_evaluate_gives_the_loss_and_outputs_of_loss_and_forward_in_one_pass_with_live_weights():
+    g, ids = build_mlp((2, 8, 3), activation="relu", loss="cross_entropy")
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 2)).astype(np.float32)  # more than a batch: the wide evaluation program
+    y = rng.integers(0, 3, size=300)
+    plan = ns.compile(g, batch_size=16)
+    before, _ = plan.evaluate(x, y)
+    plan.set_optimizer("sgd", lr=0.5)
+    plan.run_epoch(x, y, shuffle_seed=0)  # the wide program must see the weights this changed
+    loss, out = plan.evaluate(x, y)
+    assert loss != before
+    assert loss == pytest.approx(plan.loss(x, y), rel=1e-6)
+    np.testing.assert_allclose(out, plan.forward(x), rtol=1e-6, atol=1e-7)
+    assert out.shape == (300, 3)
