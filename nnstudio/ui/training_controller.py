@@ -25,6 +25,7 @@ CHEAP_EVERY = 2  # ticks between redraws of the cheap views (15 a second)
 # measured as thread CPU time). Above it they wait: the training thread needs the interpreter lock
 # between its compiled calls, and a busy GUI thread makes it wait for it.
 VIEW_CPU_BUDGET = 0.2
+CPU_WINDOW = 1.0  # seconds the share is averaged over
 SNAPSHOT_HZ = 30.0
 # Snapshots that carry weights, hidden activations or a decision grid cost the training thread
 # milliseconds each; they are asked for less often.
@@ -258,12 +259,17 @@ class TrainingController(QObject):
             self._redraw_views()
 
     def _measure_cpu(self, now: float) -> None:
-        """The GUI thread's CPU share over the last quarter second (drawing, painting, everything)."""
+        """The GUI thread's CPU share (drawing, painting, everything), averaged over about a second.
+
+        A moving average, not the last quarter second: with a short window the views drew in bursts
+        whenever one quiet window let them, and the thread used half again its budget.
+        """
         t0, c0 = self._cpu_mark
-        if now - t0 >= 0.25:
-            cpu = time.thread_time()
-            self.view_cpu_share = (cpu - c0) / (now - t0)
-            self._cpu_mark = (now, cpu)
+        cpu = time.thread_time()
+        if now > t0:
+            weight = min(1.0, (now - t0) / CPU_WINDOW)
+            self.view_cpu_share += weight * ((cpu - c0) / (now - t0) - self.view_cpu_share)
+        self._cpu_mark = (now, cpu)
 
     def _redraw_views(self) -> None:
         """Redraw the cheap views, then the next few others whose picture is out of date."""

@@ -193,3 +193,42 @@ def test_digits_cnn_example_shows_filters_and_feature_maps(window, qtbot):
     dock.layer.setCurrentIndex(dock.layer.findData(conv_ids[0]))
     dock.draw(snap)
     assert dock.tiles == window.project.graph.nodes[conv_ids[0]].params["out_channels"]
+
+
+def test_views_wait_while_the_gui_thread_is_over_its_cpu_budget_and_resume_below_it(window, qtbot, tmp_path,
+                                                                                     monkeypatch):
+    from nnstudio.ui import training_controller as tcm
+
+    open_project(window, tmp_path, toy_project("circle", n=400, epochs=100_000, lr=0.01))
+    float_all_views(window)
+    tc = window.trainer
+    click_action(window, tc.train_action)
+    qtbot.waitUntil(lambda: tc.session.latest_snapshot() is not None
+                    and tc.session.latest_snapshot().state == "running", timeout=60_000)
+
+    class Clock:  # the GUI thread's CPU clock, driven by the test
+        busy = True
+        cpu = 0.0
+        wall = None
+
+        def thread_time(self):
+            now = tcm.time.perf_counter()
+            if self.busy and self.wall is not None:
+                self.cpu += now - self.wall  # every wall second is a CPU second: fully busy
+            self.wall = now
+            return self.cpu
+
+    clock = Clock()
+    monkeypatch.setattr(tcm.time, "thread_time", clock.thread_time)
+    draws = lambda: sum(d.draws for d in window.plot_docks)  # noqa: E731
+    qtbot.waitUntil(lambda: tc.view_cpu_share > tcm.VIEW_CPU_BUDGET, timeout=5_000)
+    before = draws()
+    qtbot.wait(600)
+    assert tc.session.latest_snapshot().state == "running"
+    assert draws() == before  # over budget while training runs: no redraws
+
+    clock.busy = False  # the thread goes quiet: the average decays and the views draw again
+    qtbot.waitUntil(lambda: draws() > before, timeout=10_000)
+    assert tc.view_cpu_share < tcm.VIEW_CPU_BUDGET
+    click_action(window, tc.train_action)
+    wait_state(window, qtbot, ("paused",))

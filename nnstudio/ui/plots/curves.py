@@ -37,6 +37,11 @@ class CurvesDock(PlotDock):
                                             name="validation")
         self.train_acc = self.acc_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2))
         self.val_acc = self.acc_plot.plot(pen=pg.mkPen(VAL_COLOR, width=2, style=pg.QtCore.Qt.DashLine))
+        # thousands of epochs on a few hundred pixels: draw one peak pair per pixel column, and only
+        # what is in view (a fast toy run otherwise spent most of the GUI thread on these lines)
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
         self.readout = pg.TextItem("", anchor=(0, 0), color="#607d8b")
         self.loss_plot.addItem(self.readout, ignoreBounds=True)
         self.overlays: list[Any] = []
