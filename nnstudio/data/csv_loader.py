@@ -156,6 +156,7 @@ def load_csv(path: str | Path, target: str | int | None = None, inputs: Sequence
     if skipped:
         warnings.append(f"{name}: dropped {len(skipped)} bad row(s)")
     X, input_names = _inputs(values, in_idx, names, cat_values)
+    _refuse_huge(X, input_names, name)
     is_text_target = raw_target.dtype.kind in "UO"
     if task == "auto":
         if is_text_target:
@@ -172,6 +173,7 @@ def load_csv(path: str | Path, target: str | int | None = None, inputs: Sequence
     else:
         if is_text_target:
             raise DataError(f"{name}: the target {names[t_idx]!r} holds text, so it cannot be a regression target")
+        _refuse_huge(raw_target.reshape(-1, 1), [names[t_idx]], name)
         y, class_names = raw_target.astype(np.float32).reshape(-1, 1), []
     scaler = None
     if standardize:
@@ -185,6 +187,15 @@ def load_csv(path: str | Path, target: str | int | None = None, inputs: Sequence
             "task": task, "val_ratio": float(val_ratio), "seed": int(seed), "fingerprint": fingerprint(p)}
     return make_dataset(X.astype(np.float32), y, task, class_names, spec, val_ratio, seed,
                         skipped=skipped[:100], warnings=warnings, scaler=scaler)
+
+
+def _refuse_huge(values: np.ndarray, labels: list[str], name: str) -> None:
+    """Numbers beyond float32's range become inf in training (and overflow the scaling)."""
+    big = np.abs(values) > np.finfo(np.float32).max
+    if big.any():
+        row, col = np.argwhere(big)[0]
+        raise DataError(f"{name}: column {labels[col]!r} holds a number too large to train on "
+                        f"({values[row, col]:.3g}); rescale the column or leave it out")
 
 
 def _fast_numeric(source: Any, delim: str, skip: int, ncols: int) -> np.ndarray | None:

@@ -146,7 +146,7 @@ class _Builder:
 
     # --- buffers ------------------------------------------------------------------
     def buf(self, size: int) -> int:
-        self.arrays.append(aligned_zeros(max(1, size), self.dtype))
+        self.arrays.append(np.zeros(max(1, size), self.dtype))  # staging: the arena aligns
         return len(self.arrays) - 1
 
     def pair(self, per_sample: int) -> int:

@@ -54,6 +54,15 @@ def test_bad_value_names_file_line_and_column(tmp_path):
     assert any("dropped 1" in w for w in ds.warnings)
 
 
+def test_numbers_beyond_float32_are_refused_with_their_column(tmp_path):
+    p = write(tmp_path, "x,y,target\n1,2,0.5\n3,1e300,1.5\n5,6,2.5\n7,8,3.5\n")
+    with pytest.raises(DataError, match="column 'y' holds a number too large.*1e\\+300"):
+        ns.data.load_csv(p)
+    p = write(tmp_path, "x,y,target\n1,2,0.5\n3,4,-1e39\n5,6,2.5\n7,8,3.5\n", "t.csv")
+    with pytest.raises(DataError, match="column 'target' holds a number too large"):
+        ns.data.load_csv(p, task="regression")
+
+
 def test_missing_value_and_ragged_row(tmp_path):
     p = write(tmp_path, "x,y,label\n1,2,0\n3,,1\n5,6\n7,8,1\n9,1,0\n")
     with pytest.raises(DataError, match="line 3, column 'y': is missing"):
@@ -105,7 +114,7 @@ def test_malformed_csv_ends_in_a_dataset_or_our_error(tmp_path_factory, text, he
     except DataError as e:
         assert str(e)
     else:
-        assert np.isfinite(ds.X_train).all() and ds.n >= 1
+        assert np.isfinite(ds.X_train).all() and np.isfinite(ds.y_train).all() and ds.n >= 1
 
 
 @given(data=st.binary(max_size=400))

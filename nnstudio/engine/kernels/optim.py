@@ -31,10 +31,7 @@ def update(p, g, s1, s2, hp, t):
         b1, b2 = hp[HP_BETA1], hp[HP_BETA2]
         step = f(hp[HP_LR] / (1.0 - b1 ** t))
         inv_sq = f(1.0 / math.sqrt(1.0 - b2 ** t))
-        if l1 == 0.0:
-            _adam(p, g, s1, s2, f(b1), f(1.0 - b1), f(b2), f(1.0 - b2), eps, wd, step, inv_sq)
-        else:
-            _adam_l1(p, g, s1, s2, f(b1), f(1.0 - b1), f(b2), f(1.0 - b2), eps, wd, l1, step, inv_sq)
+        _adam(p, g, s1, s2, f(b1), f(1.0 - b1), f(b2), f(1.0 - b2), eps, wd, l1, step, inv_sq)
     elif kind == SGD:
         for i in range(p.shape[0]):
             pi = p[i]
@@ -63,19 +60,7 @@ def update(p, g, s1, s2, hp, t):
 
 
 @kernel
-def _adam(p, g, m, v, b1, c1, b2, c2, eps, wd, step, inv_sq):
-    for i in range(p.shape[0]):
-        pi = p[i]
-        gi = g[i] + wd * pi
-        mi = b1 * m[i] + c1 * gi
-        vi = b2 * v[i] + c2 * gi * gi
-        m[i] = mi
-        v[i] = vi
-        p[i] = pi - step * mi / (np.sqrt(vi) * inv_sq + eps)
-
-
-@kernel
-def _adam_l1(p, g, m, v, b1, c1, b2, c2, eps, wd, l1, step, inv_sq):
+def _adam(p, g, m, v, b1, c1, b2, c2, eps, wd, l1, step, inv_sq):
     for i in range(p.shape[0]):
         pi = p[i]
         gi = g[i] + wd * pi + l1 * np.sign(pi)
