@@ -24,7 +24,7 @@ CHEAP_EVERY = 2  # ticks between redraws of the cheap views (15 a second)
 # While training runs, the views may use this share of the GUI thread's core (drawing and painting,
 # measured as thread CPU time). Above it they wait: the training thread needs the interpreter lock
 # between its compiled calls, and a busy GUI thread makes it wait for it.
-VIEW_CPU_BUDGET = 0.2
+VIEW_CPU_BUDGET = 0.15
 CPU_WINDOW = 1.0  # seconds the share is averaged over
 SNAPSHOT_HZ = 30.0
 # Snapshots that carry weights, hidden activations or a decision grid cost the training thread
