@@ -8,9 +8,9 @@ machine code: a new graph never waits for a compile.
 
 Buffers (activations, gradients, parameters, optimizer state, scratch) live
 in one flat arena, ``B = (arena, offsets)``: buffer i is
-``arena[offsets[i, 0]:offsets[i, 1]]``. Slicing one array compiles to almost
-nothing, where a typed-list lookup (or a choice between two arenas) costs
-30-40 ns of reference counting - about half of a tiny network's step. Index
+``arena[offsets[i, 0]:offsets[i, 1]]``, made by the intrinsic
+:func:`~nnstudio.engine.kernels.views.buffer` in a few instructions, where a
+typed-list lookup cost 40 ns - about half of a tiny network's step. Index
 tables live in a second arena, ``IB``, of the same form.
 """
 

@@ -92,7 +92,7 @@ class Trainer:
         self._cursor = 0  # samples of the current epoch already trained
         self._perm: np.ndarray | None = None
         self._epoch_losses: list[tuple[float, int]] = []
-        self._last_good, self._last_good_at = self.plan.get_state(), time.perf_counter()
+        self._keep_rollback_point()
         self._first_loss = self._initial_loss()
         self._best: tuple[float, Any] | None = None
         self._since_best = 0
@@ -182,7 +182,7 @@ class Trainer:
         self._cursor = 0
         self._perm = None
         self._epoch_losses = []
-        self._last_good, self._last_good_at = self.plan.get_state(), time.perf_counter()
+        self._keep_rollback_point()
         self._first_loss = self._initial_loss()
         self._best = None
         self._since_best = 0
@@ -227,9 +227,8 @@ class Trainer:
             self.divergence = explain(what, self.step_count, self.epoch, self.lr, self.settings.optimizer,
                                       self.history.step_loss)
             return steps
-        now = time.perf_counter()
-        if now - self._last_good_at >= ROLLBACK_INTERVAL:
-            self._last_good, self._last_good_at = self.plan.get_state(), now
+        if time.perf_counter() - self._last_good_at >= ROLLBACK_INTERVAL:
+            self._keep_rollback_point()
         self._epoch_losses.append((loss, len(take)))
         if self.step_count // self.settings.log_every != (self.step_count - steps) // self.settings.log_every:
             self.history.step.append(self.step_count)
@@ -287,6 +286,9 @@ class Trainer:
             self.stopped_early = True
             if self.settings.restore_best and self._best[1] is not None:
                 self.plan.set_state(self._best[1])
+
+    def _keep_rollback_point(self) -> None:
+        self._last_good, self._last_good_at = self.plan.get_state(), time.perf_counter()
 
     def rollback(self, halve_lr: bool = False) -> None:
         """Return to the last good parameters after divergence (optionally halving the rate)."""

@@ -8,6 +8,17 @@ from numba.extending import intrinsic
 from numba.np.arrayobj import make_array, populate_array
 
 
+def _view(context, builder, ret, data, shape, strides, meminfo):
+    """A new array of type ``ret`` over ``data``, sharing the owner's ``meminfo``."""
+    intp = context.get_value_type(types.intp)
+    item = context.get_constant(types.intp, context.get_abi_sizeof(context.get_data_type(ret.dtype)))
+    out = make_array(ret)(context, builder)
+    populate_array(out, data=data, shape=cgutils.pack_array(builder, shape, intp),
+                   strides=cgutils.pack_array(builder, [builder.mul(s, item) for s in strides], intp),
+                   itemsize=item, meminfo=meminfo)
+    return impl_ret_borrowed(context, builder, ret, out._getvalue())
+
+
 @intrinsic
 def as2d(typingctx, a, n, f):
     """``a[: n * f]`` as an (n, f) C-contiguous array.
@@ -21,16 +32,11 @@ def as2d(typingctx, a, n, f):
 
     def codegen(context, builder, sig, args):
         arr, rows, cols = args
-        intp = context.get_value_type(types.intp)
         rows = context.cast(builder, rows, sig.args[1], types.intp)
         cols = context.cast(builder, cols, sig.args[2], types.intp)
         src = make_array(sig.args[0])(context, builder, arr)
-        out = make_array(ret)(context, builder)
-        item = context.get_constant(types.intp, context.get_abi_sizeof(context.get_data_type(a.dtype)))
-        populate_array(out, data=src.data, shape=cgutils.pack_array(builder, [rows, cols], intp),
-                       strides=cgutils.pack_array(builder, [builder.mul(cols, item), item], intp),
-                       itemsize=item, meminfo=src.meminfo)
-        return impl_ret_borrowed(context, builder, ret, out._getvalue())
+        one = context.get_constant(types.intp, 1)
+        return _view(context, builder, ret, src.data, [rows, cols], [cols, one], src.meminfo)
 
     return ret(a, n, f), codegen
 
@@ -59,11 +65,7 @@ def buffer(typingctx, B, i):
         start = context.cast(builder, builder.load(builder.gep(offs.data, [row])), offs_ty.dtype, types.intp)
         end = context.cast(builder, builder.load(builder.gep(offs.data, [builder.add(row, intp(1))])),
                            offs_ty.dtype, types.intp)
-        item = context.get_constant(types.intp, context.get_abi_sizeof(context.get_data_type(arena_ty.dtype)))
-        out = make_array(ret)(context, builder)
-        populate_array(out, data=builder.gep(arena.data, [start]),
-                       shape=cgutils.pack_array(builder, [builder.sub(end, start)], intp),
-                       strides=cgutils.pack_array(builder, [item], intp), itemsize=item, meminfo=arena.meminfo)
-        return impl_ret_borrowed(context, builder, ret, out._getvalue())
+        return _view(context, builder, ret, builder.gep(arena.data, [start]), [builder.sub(end, start)],
+                     [intp(1)], arena.meminfo)
 
     return ret(B, i), codegen
