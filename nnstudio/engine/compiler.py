@@ -16,6 +16,7 @@ import numpy as np
 from nnstudio.engine import interpreter as I
 from nnstudio.engine.init import init_tensor
 from nnstudio.engine.kernels.activations import ELU, LEAKY_RELU
+from nnstudio.engine.threads import SCRATCH_SLOTS
 from nnstudio.errors import CompileError
 from nnstudio.graph import Graph, kinds
 
@@ -356,12 +357,12 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
             bb = b.param(nid, "bias", np.zeros(O), True, frozen) if has_bias else 0
             gw = b.grad_of(w, nid, "weight")
             gb = (bb + 1 if has_bias else 0) if gw >= 0 else 0
-            col = b.buf(C * K * K * OH * OW)
-            gcol = b.buf(C * K * K * OH * OW)
-            gwtmp = b.buf(O * C * K * K)
-            row = b.op([I.CONV, x.buf, w, bb, y, C, H, W, O, K, S, P, OH, OW, col, gx, gw, gb, gcol, gwtmp,
+            slots = min(SCRATCH_SLOTS, batch_size)  # the kernels run the batch in this many chunks
+            col = b.buf(slots * C * K * K * OH * OW)
+            gw_part = b.buf(2 * slots * O * C * K * K)
+            row = b.op([I.CONV, x.buf, w, bb, y, C, H, W, O, K, S, P, OH, OW, col, gx, gw, gb, gw_part,
                         int(has_bias), 0])
-            b.grad_write(row, 15, 21)
+            b.grad_write(row, 15, 20)
         elif kind in ("MaxPool2D", "AvgPool2D"):
             C, H, W = in_shape_n
             _, OH, OW = shape

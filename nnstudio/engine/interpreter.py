@@ -57,6 +57,12 @@ FP_WIDTH = 4
 L_INP, L_FIN, L_Y, L_YDIM, L_PRED, L_K, L_CODE, L_GPRED = range(8)
 
 
+@kernel(inline="always")
+def _slots(a, rows, cols):
+    """A scratch buffer as (slots, rows, cols): one (rows, cols) matrix per chunk of the batch."""
+    return a.reshape((a.size // (rows * cols), rows, cols))
+
+
 @kernel
 def forward(code, fp, B, IB, n, train):
     for o in range(code.shape[0]):
@@ -143,13 +149,13 @@ def forward(code, fp, B, IB, n, train):
                 for i in range(m):
                     y[i] += s[i]
         elif op == CONV:
-            # [op, x, w, b, y, C, H, W, O, K, S, P, OH, OW, col, gx, gw, gb, gcol, gwtmp, has_bias, acc]
+            # [op, x, w, b, y, C, H, W, O, K, S, P, OH, OW, col, gx, gw, gb, gw_part, has_bias, acc]
             C, H, W, O, K, OH, OW = c[5], c[6], c[7], c[8], c[9], c[12], c[13]
             x = buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
             w2 = buffer(B, c[2]).reshape((O, C * K * K))
             y = buffer(B, c[4])[: n * O * OH * OW].reshape((n, O, OH * OW))
-            col = as2d(buffer(B, c[14]), C * K * K, OH * OW)
-            conv_forward(x, w2, buffer(B, c[3]), y, col, K, c[10], c[11], OH, OW, c[20] == 1)
+            conv_forward(x, w2, buffer(B, c[3]), y, _slots(buffer(B, c[14]), C * K * K, OH * OW), K, c[10],
+                         c[11], OH, OW, c[19] == 1)
         elif op == POOL:
             # [op, x, y, C, H, W, K, S, OH, OW, is_max, gx, gy, acc]
             C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
@@ -302,7 +308,7 @@ def backward(code, fp, B, IB, n):
             gy = buffer(B, c[4] + 1)[: n * O * OH * OW].reshape((n, O, OH * OW))
             gxa = (buffer(B, gx) if gx >= 0 else buffer(B, c[1]))[: n * C * H * W].reshape((n, C, H, W))
             gwa = (buffer(B, gw) if gw >= 0 else buffer(B, c[2])).reshape((O, C * K * K))
-            gba = buffer(B, c[17]) if (gw >= 0 and c[20] == 1) else buffer(B, c[3])
+            gba = buffer(B, c[17]) if (gw >= 0 and c[19] == 1) else buffer(B, c[3])
             conv_backward(
                 x,
                 w2,
@@ -310,9 +316,8 @@ def backward(code, fp, B, IB, n):
                 gxa,
                 gwa,
                 gba,
-                as2d(buffer(B, c[14]), C * K * K, OH * OW),
-                as2d(buffer(B, c[18]), C * K * K, OH * OW),
-                as2d(buffer(B, c[19]), O, C * K * K),
+                _slots(buffer(B, c[14]), C * K * K, OH * OW),
+                _slots(buffer(B, c[18]), O, C * K * K),
                 K,
                 c[10],
                 c[11],
@@ -320,8 +325,8 @@ def backward(code, fp, B, IB, n):
                 OW,
                 gx >= 0,
                 gw >= 0,
+                c[19] == 1,
                 c[20] == 1,
-                c[21] == 1,
             )
         elif op == POOL:
             if c[11] < 0:

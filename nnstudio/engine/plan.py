@@ -14,6 +14,7 @@ from nnstudio.engine import interpreter as I
 from nnstudio.engine.compiler import Program
 from nnstudio.engine.kernels import optim as O
 from nnstudio.engine.kernels.activations import activation_stats
+from nnstudio.engine.threads import use_in_this_thread
 from nnstudio.errors import TrainingError
 
 EVAL_FLOATS = 16_000_000  # evaluation batches are as wide as ~64 MB of float32 buffers allow
@@ -149,16 +150,21 @@ class Plan:
         if len(X) <= self.batch_size:
             return self._run(X, Y, np.arange(len(X)), 0, out)
         p = self._wide()
-        return float(I.run(p.code, p.fp, p.mem, p.IB, p.zero, p.ld, p.optc, self._hp, X, Y,
-                           np.arange(len(X), dtype=np.int64), p.batch_size, 0, out, 0))
+        return self._execute(p, X, Y, np.arange(len(X), dtype=np.int64), 0, out, 0)
+
+    def _execute(self, p: Program, X: np.ndarray, Y: np.ndarray, rows: np.ndarray, mode: int, out: np.ndarray,
+                 seed: int) -> float:
+        """The one way into compiled code: in the calling thread's thread setting."""
+        with use_in_this_thread():
+            return float(I.run(p.code, p.fp, p.mem, p.IB, p.zero, p.ld, p.optc, self._hp, X, Y, rows,
+                               p.batch_size, mode, out, seed))
 
     def _run(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray, mode: int, out: np.ndarray) -> float:
         p = self._p
         self._calls += 1
         seed = (self.fixed_seed if self.fixed_seed is not None
                 else (self.seed * 1_000_003 + self._calls) % (2**31 - 1))
-        loss = I.run(p.code, p.fp, p.mem, p.IB, p.zero, p.ld, p.optc, self._hp, X, Y, rows.astype(np.int64),
-                     self.batch_size, mode, out, seed)
+        loss = self._execute(p, X, Y, rows.astype(np.int64), mode, out, seed)
         n = len(rows)
         self._last_n = (n - 1) % self.batch_size + 1 if n else 0
         return float(loss)
@@ -224,8 +230,7 @@ class Plan:
         result: dict[str, list[np.ndarray]] = {}
         for start in range(0, len(X), p.batch_size):
             chunk = X[start:start + p.batch_size]
-            I.run(p.code, p.fp, p.mem, p.IB, p.zero, p.ld, p.optc, self._hp, chunk, self._empty_y,
-                  np.arange(len(chunk), dtype=np.int64), p.batch_size, 0, self._empty_out, 0)
+            self._execute(p, chunk, self._empty_y, np.arange(len(chunk), dtype=np.int64), 0, self._empty_out, 0)
             for nid, (ref, shape) in p.outputs.items():
                 result.setdefault(nid, []).append(self._view(ref, shape, len(chunk), bufs).copy())
         return {nid: np.concatenate(parts) for nid, parts in result.items()}

@@ -1,15 +1,37 @@
-"""Thread count for the engine's BLAS, and the background warm-up of the kernels."""
+"""Threads: the engine's BLAS, its parallel kernels and their threading layer; kernel warm-up.
+
+Convolution and pooling split each batch over threads with numba's ``prange``. Two
+Python threads may run plans at once (the app's warm-up and a training run), so the
+threading layer must be thread-safe: TBB (the ``tbb`` package, a dependency) or OpenMP.
+TBB's workers spin only briefly before they sleep; OpenMP under the PASSIVE wait policy
+the engine asks for sleeps at once, and waking it took 50 us per parallel loop here.
+"""
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import importlib.metadata
+import os
 import threading
 import time
 
+import numba
+
+#: Most chunks a batch is cut into (each has its own scratch memory; more only costs memory).
+SCRATCH_SLOTS = max(1, min(numba.config.NUMBA_NUM_THREADS, 8))
+
 _limiter = None
+_threads: int | None = None
+_layer_lock = threading.Lock()
+_layer_ready = False
+#: Held around every plan run when only numba's workqueue layer loads: it aborts the process
+#: when two threads run parallel loops at once.
+run_guard: contextlib.AbstractContextManager = contextlib.nullcontext()
 
 
 def set_threads(n: int | None) -> None:
-    """Use at most ``n`` BLAS threads (None or 0: leave the library default)."""
-    global _limiter
+    """Use at most ``n`` threads for BLAS and the parallel kernels (None or 0: all cores)."""
+    global _limiter, _threads
     # numba's np.dot calls the BLAS that scipy ships, which numpy does not load: load it first,
     # or threadpoolctl cannot see it and the limit silently misses the engine's own BLAS
     import scipy.linalg.cython_blas  # noqa: F401
@@ -18,8 +40,54 @@ def set_threads(n: int | None) -> None:
     if _limiter is not None:
         _limiter.restore_original_limits()
         _limiter = None
+    _threads = int(n) if n else None
     if n:
         _limiter = threadpool_limits(limits=int(n), user_api="blas")
+
+
+def _load_pip_tbb() -> None:
+    """pip installs libtbb into <prefix>/lib, where the dynamic loader does not look; numba's TBB
+    layer then fails to load (numba issue #6108). Loading it by path first makes it resolvable."""
+    try:
+        files = importlib.metadata.files("tbb") or []
+    except importlib.metadata.PackageNotFoundError:
+        return
+    for f in files:
+        if f.name in ("libtbb.so.12", "libtbb.12.dylib", "tbb12.dll"):
+            with contextlib.suppress(OSError):
+                ctypes.CDLL(str(f.locate()), mode=getattr(os, "RTLD_GLOBAL", 0))
+            return
+
+
+def _ensure_threading_layer() -> None:
+    global _layer_ready, run_guard
+    with _layer_lock:
+        if _layer_ready:
+            return
+        if "NUMBA_THREADING_LAYER" not in os.environ:  # the user's choice wins
+            _load_pip_tbb()
+            numba.config.THREADING_LAYER = "threadsafe"
+            try:
+                numba.get_num_threads()  # loads the layer
+            except ValueError:  # neither TBB nor OpenMP: fall back to workqueue, one run at a time
+                numba.config.THREADING_LAYER = "default"
+                numba.get_num_threads()
+        if numba.threading_layer() == "workqueue":
+            run_guard = threading.Lock()
+        _layer_ready = True
+
+
+def use_in_this_thread() -> contextlib.AbstractContextManager:
+    """Apply the thread setting to the calling thread (numba's count is per thread) before a run.
+
+    Returns the guard to hold while the run lasts.
+    """
+    if not _layer_ready:
+        _ensure_threading_layer()
+    want = min(_threads or numba.config.NUMBA_NUM_THREADS, numba.config.NUMBA_NUM_THREADS)
+    if numba.get_num_threads() != want:
+        numba.set_num_threads(want)
+    return run_guard
 
 
 def warm_up(background: bool = False) -> float | threading.Thread:

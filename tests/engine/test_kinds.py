@@ -108,6 +108,29 @@ def test_image_concat_channels(rng):
     check_against_reference(g, rng.normal(size=(3, 1, 5, 5)), rng.integers(0, 2, size=3))
 
 
+def test_image_gradients_accumulate_across_parallel_chunks(rng):
+    """Conv and pool outputs read by several consumers: every backward kernel adds into a shared
+    gradient (acc), with a batch of 5 that the parallel kernels cut into uneven chunks."""
+    import nnstudio as ns
+
+    g = ns.Graph()
+    x = g.add("Input", shape=[2, 6, 6])
+    c0 = g.add("Conv2D", out_channels=3, kernel_size=3, padding=1)
+    c1 = g.add("Conv2D", out_channels=3, kernel_size=1)
+    c2 = g.add("Conv2D", out_channels=3, kernel_size=3, padding=1)
+    add = g.add("Add")
+    mp = g.add("MaxPool2D", kernel_size=2)
+    ap = g.add("AvgPool2D", kernel_size=2)
+    cat = g.add("Concat")
+    f = g.add("Flatten")
+    d = g.add("Dense", units=3)
+    out = g.add("Output", loss="cross_entropy")
+    g.connect(x, c0), g.connect(c0, c1), g.connect(c0, c2), g.connect(c0, add)
+    g.connect(c1, add), g.connect(c2, add), g.connect(add, mp), g.connect(add, ap)
+    g.connect(mp, cat), g.connect(ap, cat), g.connect(cat, f), g.connect(f, d), g.connect(d, out)
+    check_against_reference(g, rng.normal(size=(5, 2, 6, 6)), rng.integers(0, 3, size=5))
+
+
 def test_frozen_layer_gets_no_update(rng):
     import nnstudio as ns
 

@@ -13,7 +13,7 @@ import pytest
 
 import nnstudio as ns
 from nnstudio.errors import CompileError, TrainingError
-from tests.conftest import build_mlp
+from tests.conftest import build_cnn, build_mlp
 from tests.engine.conftest import chain
 
 
@@ -149,12 +149,16 @@ def test_divergence_stops_the_epoch_before_spreading_nan():
     assert not np.isfinite(loss) or loss > 1e100
 
 
-def test_training_thread_does_not_starve_a_ticking_thread():
-    g, _ = build_mlp((784, 256, 128, 10), activation="relu", loss="cross_entropy")
+@pytest.mark.parametrize("net", ["mlp", "cnn"])  # BLAS threads; the parallel conv kernels on every core
+def test_training_thread_does_not_starve_a_ticking_thread(net):
+    if net == "mlp":
+        g, _ = build_mlp((784, 256, 128, 10), activation="relu", loss="cross_entropy")
+    else:
+        g, _ = build_cnn()
     plan = ns.compile(g, batch_size=64)
     plan.set_optimizer("sgd", lr=0.01)
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(3000, 784)).astype(np.float32)
+    x = rng.normal(size=(3000, 784)).astype(np.float32).reshape((3000,) + plan.input_shape)
     y = rng.integers(0, 10, size=3000)
     plan.run_epoch(x[:64], y[:64])
     done = threading.Event()

@@ -6,6 +6,8 @@ training reports as divergence - instead of a check that stops LLVM from
 vectorizing any loop that divides; Adam's update ran 5x slower with it). A
 kernel works on arrays it is given (no allocation in the hot path) and takes
 hyperparameters as arguments.
+Kernels that split a batch over threads use :data:`parallel_kernel` (``prange``); the
+threading layer and thread count are set in :mod:`nnstudio.engine.threads`.
 Backward kernels take an ``acc`` flag: 0 overwrites the input gradient, 1 adds
 to it (for a value read by several consumers).
 """
@@ -16,3 +18,5 @@ from numba import njit
 from nnstudio.engine import cache as _cache  # noqa: F401  (registers the cache locator first)
 
 kernel = partial(njit, cache=True, nogil=True, error_model="numpy")
+
+parallel_kernel = partial(kernel, parallel=True)

@@ -1,9 +1,10 @@
-"""Conv2D (im2col + BLAS per sample) and 2-D max/average pooling, NCHW."""
+"""Conv2D (im2col + BLAS per sample) and 2-D max/average pooling, NCHW; samples run in parallel."""
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
-from nnstudio.engine.kernels import kernel
+from nnstudio.engine.kernels import kernel, parallel_kernel
 
 
 @kernel
@@ -45,43 +46,82 @@ def col2im_add(col, gx, K, S, P, OH, OW):
                             gx[c, ih, iw] += col[row, base + ow]
 
 
+# Both conv kernels cut the batch into T chunks (T = scratch slots, at most the batch), each
+# with its own scratch, and run the chunks in parallel. A prange body calls a compiled function
+# for its chunk: the same loops written inline in the body ran up to 3x slower (LLVM optimized
+# the outlined body less well).
+
+
 @kernel
-def conv_forward(x, w2, b, y, col, K, S, P, OH, OW, has_bias):
-    """x (n, C, H, W); w2 (O, C*K*K); y (n, O, OH*OW); col scratch (C*K*K, OH*OW)."""
-    n = x.shape[0]
+def _conv_chunk(x, w2, b, y, col, K, S, P, OH, OW, has_bias, lo, hi):
     O = w2.shape[0]
-    for i in range(n):
+    for i in range(lo, hi):
         im2col(x[i], col, K, S, P, OH, OW)
         np.dot(w2, col, y[i])
         if has_bias:
             for o in range(O):
-                for t in range(OH * OW):
-                    y[i, o, t] += b[o]
+                for q in range(OH * OW):
+                    y[i, o, q] += b[o]
+
+
+@parallel_kernel
+def conv_forward(x, w2, b, y, col, K, S, P, OH, OW, has_bias):
+    """x (n, C, H, W); w2 (O, C*K*K); y (n, O, OH*OW); col scratch (T, C*K*K, OH*OW)."""
+    n = x.shape[0]
+    T = min(col.shape[0], n)
+    for t in prange(T):
+        _conv_chunk(x, w2, b, y, col[t], K, S, P, OH, OW, has_bias, t * n // T, (t + 1) * n // T)
 
 
 @kernel
-def conv_backward(x, w2, gy, gx, gw2, gb, col, gcol, gw_tmp, K, S, P, OH, OW, want_gx, want_gw, has_bias, acc):
-    n = x.shape[0]
-    O = w2.shape[0]
-    if want_gw:
-        gw2[:, :] = 0.0
-        if has_bias:
-            for o in range(O):
-                s = 0.0
-                for i in range(n):
-                    for t in range(OH * OW):
-                        s += gy[i, o, t]
-                gb[o] = s
-    if want_gx and not acc:
-        gx[:, :, :, :] = 0.0
-    for i in range(n):
+def _conv_chunk_backward(x, w2, gy, gx, col, part, tmp, K, S, P, OH, OW, want_gx, want_gw, acc, lo, hi):
+    for i in range(lo, hi):
         if want_gw:
             im2col(x[i], col, K, S, P, OH, OW)
-            np.dot(gy[i], col.T, gw_tmp)
-            gw2 += gw_tmp
+            if i == lo:
+                np.dot(gy[i], col.T, part)
+            else:
+                np.dot(gy[i], col.T, tmp)
+                part += tmp
         if want_gx:
-            np.dot(w2.T, gy[i], gcol)
-            col2im_add(gcol, gx[i], K, S, P, OH, OW)
+            if not acc:
+                gx[i] = 0.0
+            np.dot(w2.T, gy[i], col)
+            col2im_add(col, gx[i], K, S, P, OH, OW)
+
+
+@kernel(fastmath={"reassoc", "contract"})
+def _channel_sums(gy, gb):
+    """gb[o] = sum of gy[:, o, :]. Reassociation lets LLVM vectorize the sum: 11x faster than
+    adding one number at a time (220 us of a 650 us backward pass on the benchmark's first conv)."""
+    n, O, M = gy.shape
+    for o in range(O):
+        s = 0.0
+        for i in range(n):
+            for q in range(M):
+                s += gy[i, o, q]
+        gb[o] = s
+
+
+@parallel_kernel
+def conv_backward(x, w2, gy, gx, gw2, gb, col, gw_part, K, S, P, OH, OW, want_gx, want_gw, has_bias, acc):
+    """col scratch (T, C*K*K, OH*OW) serves both im2col of x and the column gradient.
+
+    gw_part (2T, O, C*K*K): chunk t sums its weight gradient in slot 2t (slot 2t+1 takes each
+    sample's product); the slots are then added in chunk order, so the result does not depend on
+    how many threads ran the chunks.
+    """
+    n = x.shape[0]
+    T = min(col.shape[0], n)
+    for t in prange(T):
+        _conv_chunk_backward(x, w2, gy, gx, col[t], gw_part[2 * t], gw_part[2 * t + 1], K, S, P, OH, OW,
+                             want_gx, want_gw, acc, t * n // T, (t + 1) * n // T)
+    if want_gw:
+        gw2[:, :] = gw_part[0]
+        for t in range(1, T):
+            gw2 += gw_part[2 * t]
+        if has_bias:
+            _channel_sums(gy, gb)
 
 
 # Pooling works plane by plane; the common 2x2 / stride 2 case calls the same inlined
@@ -171,38 +211,50 @@ def _max2_plane_backward(x, gy, gx):
 
 
 @kernel
-def pool_forward(x, y, K, S, is_max):
-    """x (n, C, H, W) -> y (n, C, OH, OW); windows K x K, stride S, no padding."""
-    n, C = x.shape[0], x.shape[1]
+def _pool_sample(x, y, K, S, is_max):
     two = K == 2 and S == 2
-    for i in range(n):
-        for c in range(C):
-            if is_max:
-                if two:
-                    _max_plane(x[i, c], y[i, c], 2, 2)
-                else:
-                    _max_plane(x[i, c], y[i, c], K, S)
-            elif two:
-                _avg_plane(x[i, c], y[i, c], 2, 2)
+    for c in range(x.shape[0]):
+        if is_max:
+            if two:
+                _max_plane(x[c], y[c], 2, 2)
             else:
-                _avg_plane(x[i, c], y[i, c], K, S)
+                _max_plane(x[c], y[c], K, S)
+        elif two:
+            _avg_plane(x[c], y[c], 2, 2)
+        else:
+            _avg_plane(x[c], y[c], K, S)
 
 
 @kernel
+def _pool_sample_backward(x, gy, gx, K, S, is_max, acc):
+    two = K == 2 and S == 2
+    for c in range(x.shape[0]):
+        if not acc:
+            gx[c] = 0.0
+        if is_max:
+            if two:
+                _max2_plane_backward(x[c], gy[c], gx[c])
+            else:
+                _max_plane_backward(x[c], gy[c], gx[c], K, S)
+        elif two:
+            _avg_plane_backward(gy[c], gx[c], 2, 2)
+        else:
+            _avg_plane_backward(gy[c], gx[c], K, S)
+
+
+# The prange loops call a compiled function per sample: the same loops written inline in the
+# prange body ran 3x slower (LLVM optimized the outlined body less well).
+
+
+@parallel_kernel
+def pool_forward(x, y, K, S, is_max):
+    """x (n, C, H, W) -> y (n, C, OH, OW); windows K x K, stride S, no padding; samples in parallel."""
+    for i in prange(x.shape[0]):
+        _pool_sample(x[i], y[i], K, S, is_max)
+
+
+@parallel_kernel
 def pool_backward(x, gy, gx, K, S, is_max, acc):
     """Max: the gradient goes to the first maximum of each window (as PyTorch); avg: spread evenly."""
-    n, C = x.shape[0], x.shape[1]
-    if not acc:
-        gx[:, :, :, :] = 0.0
-    two = K == 2 and S == 2
-    for i in range(n):
-        for c in range(C):
-            if is_max:
-                if two:
-                    _max2_plane_backward(x[i, c], gy[i, c], gx[i, c])
-                else:
-                    _max_plane_backward(x[i, c], gy[i, c], gx[i, c], K, S)
-            elif two:
-                _avg_plane_backward(gy[i, c], gx[i, c], 2, 2)
-            else:
-                _avg_plane_backward(gy[i, c], gx[i, c], K, S)
+    for i in prange(x.shape[0]):
+        _pool_sample_backward(x[i], gy[i], gx[i], K, S, is_max, acc)
