@@ -64,17 +64,20 @@ def _ensure_threading_layer() -> None:
     with _layer_lock:
         if _layer_ready:
             return
-        if "NUMBA_THREADING_LAYER" not in os.environ:  # the user's choice wins
-            _load_pip_tbb()
-            numba.config.THREADING_LAYER = "threadsafe"
-            try:
-                numba.get_num_threads()  # loads the layer
-            except ValueError:  # neither TBB nor OpenMP: fall back to workqueue, one run at a time
-                numba.config.THREADING_LAYER = "default"
-                numba.get_num_threads()
+        try:
+            numba.get_num_threads()  # loads the layer
+        except ValueError:  # neither TBB nor OpenMP loads: workqueue, one run at a time
+            numba.config.THREADING_LAYER = "default"
+            numba.get_num_threads()
         if numba.threading_layer() == "workqueue":
             run_guard = threading.Lock()
         _layer_ready = True
+
+
+if "NUMBA_THREADING_LAYER" not in os.environ:  # the user's choice wins
+    # chosen at import, before anything - a kernel called directly, too - starts numba's threads
+    _load_pip_tbb()
+    numba.config.THREADING_LAYER = "threadsafe"
 
 
 def use_in_this_thread() -> contextlib.AbstractContextManager:
