@@ -210,17 +210,30 @@ class Plan:
             raise TrainingError(f"step() takes at most one batch ({self.batch_size} samples)")
         return self._run(X, self._targets(y, len(X)), np.arange(len(X)), 2, self._empty_out)
 
-    def run_epoch(self, X: Any, Y: Any, shuffle_seed: int | None = None) -> float:
+    def run_epoch(self, X: Any, Y: Any, shuffle_seed: int | None = None, outputs: np.ndarray | None = None) -> float:
         """Train on every sample once, batch after batch, inside compiled code; mean loss.
 
         ``shuffle_seed`` None keeps the given order. A non-finite loss stops the epoch
-        early and is returned (nothing is updated with it).
+        early and is returned (nothing is updated with it). ``outputs``, an array of shape
+        (N, outputs) in the plan's dtype, receives each sample's training-mode outputs
+        (from its step's forward pass, before that step's update): ``outputs[i]`` is ``X[i]``'s.
+        Rows of samples an early stop left untrained keep what they held.
         """
         X2 = self._inputs(X)
         Y2 = self._targets(Y, len(X2))
         rows = (np.arange(len(X2)) if shuffle_seed is None
                 else np.random.default_rng(shuffle_seed).permutation(len(X2)))
-        return self._run(X2, Y2, rows, 2, self._empty_out)
+        if outputs is None:
+            return self._run(X2, Y2, rows, 2, self._empty_out)
+        if outputs.shape != (len(X2), self._p.n_outputs) or outputs.dtype != self.dtype \
+                or not outputs.flags.c_contiguous:
+            raise TrainingError(f"outputs must be a contiguous {self.dtype} array of shape "
+                                f"({len(X2)}, {self._p.n_outputs})")
+        trained = outputs if shuffle_seed is None else outputs[rows]
+        loss = self._run(X2, Y2, rows, 2, trained)
+        if shuffle_seed is not None:
+            outputs[rows] = trained  # row r of `trained` is sample rows[r]
+        return loss
 
     def activations(self, x: Any) -> dict[str, np.ndarray]:
         """Every node's output for ``x`` in evaluation mode: ``{node_id: (N, *shape)}``."""

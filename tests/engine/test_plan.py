@@ -39,6 +39,25 @@ def test_run_epoch_equals_the_same_steps_one_by_one():
         np.testing.assert_allclose(a.params[nid]["weight"], b.params[nid]["weight"], rtol=1e-12)
 
 
+def test_run_epoch_hands_back_each_samples_training_outputs_before_its_update():
+    g, _ = build_mlp((2, 6, 2), activation="tanh", loss="cross_entropy")
+    x, y = xor_data(40)
+    a = ns.compile(g, batch_size=8, seed=5, dtype="float64")
+    b = ns.compile(g, batch_size=8, seed=5, dtype="float64")
+    for p in (a, b):
+        p.set_optimizer("sgd", lr=0.5)
+    out = np.full((40, 2), np.nan)
+    a.run_epoch(x, y, shuffle_seed=9, outputs=out)
+    order = np.random.default_rng(9).permutation(40)
+    for i in range(0, 40, 8):  # each batch's outputs come from the weights before its own step
+        rows = order[i:i + 8]
+        np.testing.assert_allclose(out[rows], b.forward(x[rows]), rtol=1e-12)
+        b.step(x[rows], y[rows])
+    assert not np.allclose(out[order[:8]], a.forward(x[order[:8]]))  # the weights did move
+    with pytest.raises(TrainingError, match="shape"):
+        a.run_epoch(x, y, outputs=np.zeros((39, 2)))
+
+
 def test_training_learns_xor_and_is_reproducible_bit_for_bit():
     g, _ = build_mlp((2, 8, 8, 2), activation="tanh", loss="cross_entropy")
     x, y = xor_data(128)

@@ -48,6 +48,39 @@ def test_chunking_does_not_change_results():
     assert a.step_count == b.step_count
 
 
+def test_training_metrics_come_from_the_epochs_own_passes():
+    """Train loss and accuracy (or MAE) average the epoch's training passes: with a zero learning
+    rate (1e-12) nothing changes during the epoch, so they equal an evaluation of the training set."""
+    from nnstudio.io import Project
+    from nnstudio.training import metrics as M
+    from tests.conftest import build_mlp
+
+    t = trainer_for_project(toy_project("circle", n=240, epochs=1, lr=1e-12, optimizer="sgd"))
+
+    def second_pass(*args):
+        raise AssertionError("the epoch ran a second pass over the training set")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(t.plan, "forward", second_pass)
+        mp.setattr(t.plan, "predict", second_pass)
+        t.run_epoch()
+    out = t.plan.forward(t.X_train)
+    expected = M.accuracy(M.predicted_classes(out, t.loss_kind), t.dataset.y_train)
+    assert 0.2 < expected < 0.8  # an untrained net: the figure is not trivially 0 or 1
+    assert t.history.train_accuracy[-1] == pytest.approx(expected, abs=1e-12)
+    assert t.history.train_loss[-1] == pytest.approx(t.plan.loss(t.X_train, t.Y_train), rel=1e-5)
+
+    g, _ = build_mlp(sizes=(2, 8, 1), activation="tanh", loss="mse")
+    plane = Project(graph=g, data={"source": "toy", "name": "plane", "n": 240, "noise": 0.1, "seed": 3,
+                                   "val_ratio": 0.25},
+                    training={"optimizer": "sgd", "lr": 1e-12, "batch_size": 16, "epochs": 1, "threads": 1})
+    t = trainer_for_project(plane)
+    t.run_epoch()
+    mae = M.mean_absolute_error(t.plan.forward(t.X_train), t.Y_train)
+    assert t.last_metrics["train_mae"] == pytest.approx(mae, rel=1e-6)
+    assert t.last_metrics["val_mae"] == pytest.approx(M.mean_absolute_error(t.plan.forward(t.X_val), t.Y_val))
+
+
 def test_divergence_is_caught_and_rolled_back(spiral_project):
     t = trainer_for_project(spiral_project, lr=100.0)
     for _ in range(200):

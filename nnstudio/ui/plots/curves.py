@@ -14,8 +14,10 @@ class CurvesDock(PlotDock):
     title = "Loss and accuracy"
     cheap = True
     help_text = ("Loss (top) should fall as the network learns; accuracy (bottom) should rise. Solid: training "
-                 "data, dashed: validation data the network never trains on. If training loss keeps falling while "
-                 "validation loss rises, the network is memorising (overfitting). Grey: earlier runs.")
+                 "data, measured on each batch as the epoch trains it (while the weights still change, and with "
+                 "dropout on: it can sit below validation); dashed: validation data the network never trains on, "
+                 "measured at the end of each epoch. If training loss keeps falling while validation loss rises, the network is memorising "
+                 "(overfitting). Grey: earlier runs.")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
