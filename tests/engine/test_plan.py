@@ -24,13 +24,17 @@ def xor_data(n=64, seed=0):
     return x, y
 
 
-def test_run_epoch_equals_the_same_steps_one_by_one():
+def twin_plans(optimizer, lr):
+    """Two identical float64 plans of a small xor net, and 40 samples of xor."""
     g, _ = build_mlp((2, 6, 2), activation="tanh", loss="cross_entropy")
-    x, y = xor_data(40)
-    a = ns.compile(g, batch_size=8, seed=5, dtype="float64")
-    b = ns.compile(g, batch_size=8, seed=5, dtype="float64")
-    for p in (a, b):
-        p.set_optimizer("adam", lr=0.01)
+    plans = [ns.compile(g, batch_size=8, seed=5, dtype="float64") for _ in range(2)]
+    for p in plans:
+        p.set_optimizer(optimizer, lr=lr)
+    return (*plans, *xor_data(40))
+
+
+def test_run_epoch_equals_the_same_steps_one_by_one():
+    a, b, x, y = twin_plans("adam", 0.01)
     mean = a.run_epoch(x, y, shuffle_seed=9)
     order = np.random.default_rng(9).permutation(40)
     losses = [b.step(x[order[i:i + 8]], y[order[i:i + 8]]) for i in range(0, 40, 8)]
@@ -40,12 +44,7 @@ def test_run_epoch_equals_the_same_steps_one_by_one():
 
 
 def test_run_epoch_hands_back_each_samples_training_outputs_before_its_update():
-    g, _ = build_mlp((2, 6, 2), activation="tanh", loss="cross_entropy")
-    x, y = xor_data(40)
-    a = ns.compile(g, batch_size=8, seed=5, dtype="float64")
-    b = ns.compile(g, batch_size=8, seed=5, dtype="float64")
-    for p in (a, b):
-        p.set_optimizer("sgd", lr=0.5)
+    a, b, x, y = twin_plans("sgd", 0.5)
     out = np.full((40, 2), np.nan)
     a.run_epoch(x, y, shuffle_seed=9, outputs=out)
     order = np.random.default_rng(9).permutation(40)
