@@ -37,8 +37,9 @@ def apply_theme(app: QApplication, name: str) -> None:
     pg.setConfigOption("background", bg)
     pg.setConfigOption("foreground", fg)
     for w in app.allWidgets():
-        if isinstance(w, pg.PlotWidget):
+        if isinstance(w, pg.GraphicsView):  # plots, layouts and the views inside image viewers alike
             w.setBackground(bg)
+        if isinstance(w, pg.PlotWidget):
             for axis in ("left", "bottom"):
                 w.getAxis(axis).setPen(fg)
                 w.getAxis(axis).setTextPen(fg)
@@ -47,5 +48,3 @@ def apply_theme(app: QApplication, name: str) -> None:
                 legend.setLabelTextColor(fg)
                 for _sample, label in legend.items:  # setLabelTextColor alone leaves drawn labels as they were
                     label.setText(label.text, color=fg)
-        elif isinstance(w, pg.GraphicsLayoutWidget):
-            w.setBackground(bg)

@@ -138,12 +138,30 @@ def test_new_path_opens_empty_project_saved_there(window, tmp_path):
     assert target.exists() and len(load_project(target).graph.nodes) == 1
 
 
-def test_theme_switch_changes_palette(window):
+def test_theme_switch_changes_palette_and_every_plot_background(window):
+    def backgrounds():  # the data preview's image view too, not only plot widgets
+        views = [window.data_panel.plot, window.data_panel.images.ui.graphicsView]
+        return [v.backgroundBrush().color().lightness() for v in views]
+
     window.set_theme("dark")
     dark = QApplication.palette().color(QPalette.Window).lightness()
+    dark_views = backgrounds()
     window.set_theme("light")
     light = QApplication.palette().color(QPalette.Window).lightness()
     assert dark < 80 < light
+    assert max(dark_views) < 80 < min(backgrounds())
+
+
+def test_digits_preview_shows_upright_tiles_four_to_a_row(window):
+    panel = window.data_panel
+    assert panel.load_spec({"source": "digits", "val_ratio": 0.2, "seed": 0})
+    assert panel.preview.currentWidget() is panel.images
+    item = panel.images.getImageItem()
+    rect = item.boundingRect()
+    assert (rect.width(), rect.height()) == (4 * 9, 4 * 9)  # 16 tiles of 8x8, 4 per row, 1-px gaps
+    digit = panel.dataset.X_train[0, 0]
+    assert not np.array_equal(digit, digit.T)
+    np.testing.assert_array_equal(item.image[0:8, 0:8], digit)  # the first tile, upright, not transposed
 
 
 def test_data_panel_spiral_preview_and_target(window, qtbot):

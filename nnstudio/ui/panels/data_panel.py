@@ -82,6 +82,8 @@ class DataPanel(QWidget):
         self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None))
         self.plot.addItem(self.scatter)
         self.images = pg.ImageView()
+        # arrays are (rows, columns) whatever the global pyqtgraph option says when this panel is built
+        self.images.getImageItem().setOpts(axisOrder="row-major")
         self.images.ui.histogram.hide()
         self.images.ui.roiBtn.hide()
         self.images.ui.menuBtn.hide()
@@ -200,16 +202,18 @@ class DataPanel(QWidget):
             self.scatter.setData(pos=pts, brush=brushes)
             self.preview.setCurrentWidget(self.plot)
         elif len(ds.input_shape) == 3:
-            n = min(32, len(ds.X_train))
+            n = min(16, len(ds.X_train))  # a square 4x4 grid fits the panel best
             c, h, w = ds.input_shape
             tiles = ds.X_train[:n, 0] if c != 3 else ds.X_train[:n].mean(axis=1)
-            cols = 8
+            cols = 4
             rows = (n + cols - 1) // cols
-            mont = np.ones((rows * (h + 1), cols * (w + 1)), np.float32)
+            lo, hi = float(tiles.min()), float(tiles.max())
+            # thin dark-grey gaps between the tiles: visible, but quieter than the strokes
+            mont = np.full((rows * (h + 1), cols * (w + 1)), lo + 0.2 * (hi - lo), np.float32)
             for i in range(n):
                 r, q = divmod(i, cols)
                 mont[r * (h + 1):r * (h + 1) + h, q * (w + 1):q * (w + 1) + w] = tiles[i]
-            self.images.setImage(mont.T, autoLevels=True)
+            self.images.setImage(mont, autoLevels=True)
             self.preview.setCurrentWidget(self.images)
         else:
             self._table(ds)

@@ -10,6 +10,17 @@ from PySide6.QtWidgets import QCheckBox
 from nnstudio.ui.plots.base import TRAIN_COLOR, VAL_COLOR, PlotDock
 
 
+class EpochAxis(pg.AxisItem):
+    """Ticks at whole epochs only: "epoch 2.5" is a point no curve has."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802 (pyqtgraph's name)
+        levels = [(spacing, [v for v in values if float(v).is_integer()])
+                  for spacing, values in super().tickValues(minVal, maxVal, size) if spacing >= 1]
+        if not levels:  # zoomed in to less than one epoch apart: the whole epochs in view
+            levels = [(1.0, [float(v) for v in range(int(np.ceil(minVal)), int(np.floor(maxVal)) + 1)])]
+        return levels
+
+
 class CurvesDock(PlotDock):
     title = "Loss and accuracy"
     cheap = True
@@ -25,12 +36,14 @@ class CurvesDock(PlotDock):
         self.log.setToolTip("Show the loss on a logarithmic axis (small late improvements become visible)")
         self.log.toggled.connect(self._set_log)
         self.controls.addWidget(self.log)
-        self.loss_plot = pg.PlotWidget()
+        self.loss_plot = pg.PlotWidget(axisItems={"bottom": EpochAxis(orientation="bottom")})
         self.loss_plot.setLabel("left", "loss")
         self.loss_plot.getAxis("left").enableAutoSIPrefix(False)  # "loss (x0.001)" confuses more than it helps
         self.loss_plot.addLegend(offset=(-10, 10), labelTextColor=pg.getConfigOption("foreground"))
-        self.acc_plot = pg.PlotWidget()
+        self.acc_plot = pg.PlotWidget(axisItems={"bottom": EpochAxis(orientation="bottom")})
         self.acc_plot.setLabel("left", "accuracy")
+        # a short axis: three labels that do not collide
+        self.acc_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1)

@@ -71,6 +71,25 @@ def test_hovering_the_loss_plot_reads_out_the_epoch_under_the_cursor(curves, qtb
     assert f"{snap.curves.train_loss[3]:.4g}" in text
 
 
+@pytest.mark.parametrize("epochs", [2, 5, 300])
+def test_the_epoch_axis_ticks_whole_epochs_only(qtbot, epochs):
+    dock = CurvesDock()
+    qtbot.addWidget(dock)
+    dock.resize(500, 400)
+    dock.show()
+    qtbot.waitExposed(dock)
+    _, snap = trained_snapshot(toy_project("xor", n=80, epochs=epochs), epochs, Extras())
+    dock.update_snapshot(snap)
+    dock.redraw()
+    for plot in (dock.loss_plot, dock.acc_plot):
+        vb = plot.getPlotItem().vb
+        qtbot.waitUntil(lambda: vb.viewRange()[0][1] >= epochs)  # the view has taken in the curves
+        axis = plot.getAxis("bottom")
+        lo, hi = vb.viewRange()[0]
+        ticks = [v for _, values in axis.tickValues(lo, hi, axis.width()) for v in values]
+        assert ticks and all(float(v).is_integer() for v in ticks), ticks
+
+
 def pg_point(x: float, y: float):
     from PySide6.QtCore import QPointF
 
