@@ -21,7 +21,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from nnstudio.errors import GraphError
-from nnstudio.graph import Graph, Macro, MoveNodes
+from nnstudio.graph import Graph, MakeGroup, Macro, MoveNodes
 from nnstudio.graph.transforms import MAX_EXPAND, collapse_group, expand_dense
 
 __all__ = [
@@ -75,6 +75,9 @@ def expand_macro(graph: Graph, node_id: str) -> Macro:
         if shift > 0:
             shift = float(np.ceil(shift / 20.0) * 20.0)  # stay on the grid
             macro.edits.append(MoveNodes({nid: (px + shift, py) for nid, (px, py) in right.items()}))
+            for e in macro.edits:  # collapsing gives the room back
+                if isinstance(e, MakeGroup):
+                    e.meta["expanded_from"]["shift"] = shift
     macro.text = f"Expand {node.name} into {units} neurons"
     return macro
 
@@ -89,8 +92,20 @@ def expanded_group_of(graph: Graph, node_ids: list[str]) -> str | None:
 
 
 def collapse_macro(graph: Graph, group_id: str) -> Macro:
-    """One undoable edit turning an expanded layer's neurons back into its Dense layer."""
-    return collapse_group(graph, group_id)
+    """One undoable edit turning an expanded layer's neurons back into its Dense layer, and moving
+    back what expanding pushed to the right (nodes since placed inside that room stay)."""
+    macro = collapse_group(graph, group_id)
+    group = graph.groups[group_id]
+    info = group.meta["expanded_from"]
+    shift = float(info.get("shift", 0.0))
+    if shift > 0:
+        x = info["pos"][0]
+        members = set(group.node_ids)
+        back = {nid: (n.pos[0] - shift, n.pos[1]) for nid, n in graph.nodes.items()
+                if nid not in members and n.pos[0] > x + shift}
+        if back:
+            macro.edits.append(MoveNodes(back))
+    return macro
 
 
 def group_neurons(graph: Graph, group_id: str) -> list[str]:

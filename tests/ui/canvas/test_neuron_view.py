@@ -152,3 +152,21 @@ def test_expanding_makes_room_so_no_node_lies_under_another(scene_view):
     stack.undo()
     settle()
     assert {nid: n.pos for nid, n in g.nodes.items()} == before  # undo puts everything back
+
+
+def test_collapsing_gives_back_the_room_expanding_made(scene_view):
+    scene, view, stack = scene_view
+    g, ids = build_mlp((2, 6, 3, 1))
+    scene.set_graph(g)
+    scene.auto_layout()
+    settle()
+    before = {nid: n.pos for nid, n in g.nodes.items()}
+    expand(scene, view, ids["dense0"])
+    pushed = g.nodes[ids["dense1"]].pos[0] - before[ids["dense1"]][0]
+    assert pushed > 0
+    scene.select_nodes([g.nodes_of_kind("Neuron")[0].id])
+    QTest.keyClick(view.viewport(), Qt.Key_E, Qt.ControlModifier | Qt.ShiftModifier)
+    settle()
+    assert {nid: n.pos for nid, n in g.nodes.items()} == before  # the layout is as it was
+    stack.undo()  # and undoing the collapse pushes them out again
+    assert g.nodes[ids["dense1"]].pos[0] - before[ids["dense1"]][0] == pushed
