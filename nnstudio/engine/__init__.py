@@ -16,9 +16,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from nnstudio.engine import cache  # noqa: E402,F401  (must come before the kernels)
 from nnstudio.engine.compiler import compile_program  # noqa: E402
 from nnstudio.engine.plan import OPTIMIZERS, Plan  # noqa: E402
-from nnstudio.engine.threads import set_threads, warm_up  # noqa: E402
+from nnstudio.engine.threads import kernels_ready, set_threads, warm_up  # noqa: E402
 
-__all__ = ["compile", "Plan", "OPTIMIZERS", "set_threads", "warm_up"]
+__all__ = ["compile", "Plan", "OPTIMIZERS", "set_threads", "warm_up", "kernels_ready"]
 
 
 def compile(graph, batch_size: int, seed: int = 0, dtype: str = "float32") -> Plan:  # noqa: A001

@@ -93,13 +93,35 @@ def use_in_this_thread() -> contextlib.AbstractContextManager:
     return run_guard
 
 
+_warmed = threading.Event()
+_warmed.set()  # set: no background warm-up is under way
+
+
+def kernels_ready() -> bool:
+    """False while a background :func:`warm_up` is still compiling (or loading) the kernels.
+
+    A caller that must not block - the GUI thread - waits for this before it runs a plan: the
+    first run after an install compiles for the better part of a minute.
+    """
+    return _warmed.is_set()
+
+
+def _warm_up_in_background() -> None:
+    try:
+        warm_up()
+    finally:  # a failed warm-up must not keep the app waiting: the first run then says what is wrong
+        _warmed.set()
+
+
 def warm_up(background: bool = False) -> float | threading.Thread:
     """Compile (or load from the cache) every kernel by running a tiny graph of every kind.
 
-    Returns the seconds it took, or the started thread when ``background`` is true.
+    Returns the seconds it took, or the started thread when ``background`` is true
+    (:func:`kernels_ready` tells when it is done).
     """
     if background:
-        t = threading.Thread(target=warm_up, name="nnstudio-warm-up", daemon=True)
+        _warmed.clear()
+        t = threading.Thread(target=_warm_up_in_background, name="nnstudio-warm-up", daemon=True)
         t.start()
         return t
     import numpy as np

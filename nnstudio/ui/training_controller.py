@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox, QToolBar
 
+from nnstudio.engine import kernels_ready
 from nnstudio.errors import NNStudioError
 from nnstudio.training import OPTIMIZERS, Extras, Session, TrainingSettings, runs_of, trainer_for_project
 from nnstudio.ui.icons import icon
@@ -94,6 +95,10 @@ class TrainingController(QObject):
         self.status = QLabel(" not trained yet ")
         self.status.setToolTip("Epoch, steps and training speed")
         tb.addWidget(self.status)
+        self._deferred: Any = None  # the click that waits for the kernels (see _engine_ready)
+        self._ready_timer = QTimer(self)
+        self._ready_timer.setInterval(200)
+        self._ready_timer.timeout.connect(self._check_engine)
         self.train_action.triggered.connect(self.toggle)
         self.step_action.triggered.connect(lambda: self._control("step"))
         self.epoch_action.triggered.connect(lambda: self._control("run_epoch"))
@@ -191,12 +196,33 @@ class TrainingController(QObject):
         if self.session is not None and self.session.state == "running":
             self.session.pause()
             return
-        if self.ensure_session():
+        if self._engine_ready(self.toggle) and self.ensure_session():
             self.session.start()
 
     def _control(self, name: str) -> None:
-        if self.ensure_session():
+        if self._engine_ready(lambda: self._control(name)) and self.ensure_session():
             getattr(self.session, name)()
+
+    def _engine_ready(self, action: Any) -> bool:
+        """Whether the kernels are ready; if not, ``action`` runs once they are.
+
+        Building a trainer runs compiled code: before the first warm-up has compiled the kernels
+        (once per install, the better part of a minute) the GUI thread would wait for the compiler.
+        """
+        if kernels_ready():
+            return True
+        self._deferred = action
+        self.status.setText(" preparing the engine: compiling its kernels (first start only, about a minute)… ")
+        self._ready_timer.start()
+        return False
+
+    def _check_engine(self) -> None:
+        if kernels_ready():
+            self._ready_timer.stop()
+            action, self._deferred = self._deferred, None
+            self.status.setText(" not trained yet ")
+            if action is not None:
+                action()
 
     def stop(self) -> None:
         if self.session is not None:

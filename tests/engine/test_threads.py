@@ -115,3 +115,13 @@ def test_plans_train_in_two_python_threads_at_once(threads):
     except importlib.metadata.PackageNotFoundError:
         return
     assert layer == "tbb"  # pip's libtbb is found although it is not on the loader's path
+
+
+def test_kernels_ready_is_false_while_a_background_warm_up_runs():
+    from nnstudio.engine import kernels_ready, warm_up
+
+    assert kernels_ready()  # no warm-up under way
+    thread = warm_up(background=True)
+    assert not kernels_ready()  # cleared before the thread starts: no window in which it lies
+    thread.join(timeout=300)
+    assert not thread.is_alive() and kernels_ready()

@@ -232,3 +232,21 @@ def test_views_wait_while_the_gui_thread_is_over_its_cpu_budget_and_resume_below
     assert tc.view_cpu_share < tcm.VIEW_CPU_BUDGET
     click_action(window, tc.train_action)
     wait_state(window, qtbot, ("paused",))
+
+
+def test_train_clicked_while_the_kernels_compile_waits_without_blocking_then_starts(window, qtbot, tmp_path,
+                                                                                      monkeypatch):
+    from nnstudio.ui import training_controller as tcm
+
+    ready = [False]
+    monkeypatch.setattr(tcm, "kernels_ready", lambda: ready[0])  # the first start's warm-up is under way
+    open_project(window, tmp_path, toy_project("xor", n=120, epochs=3))
+    tc = window.trainer
+    click_action(window, tc.train_action)
+    assert tc.session is None  # nothing ran compiled code in the GUI thread
+    assert "compiling its kernels" in tc.status.text()
+    qtbot.wait(300)
+    assert tc.session is None
+    ready[0] = True  # the warm-up is done: the click takes effect without another one
+    wait_state(window, qtbot, ("finished",))
+    assert tc.session.latest_snapshot().epoch == 3
