@@ -117,11 +117,23 @@ def test_plans_train_in_two_python_threads_at_once(threads):
     assert layer == "tbb"  # pip's libtbb is found although it is not on the loader's path
 
 
-def test_kernels_ready_is_false_while_a_background_warm_up_runs():
-    from nnstudio.engine import kernels_ready, warm_up
+def test_kernels_ready_is_false_while_a_background_warm_up_runs(monkeypatch):
+    import threading
 
+    from nnstudio.engine import kernels_ready, threads
+
+    real_warm_up = threads.warm_up
+    release = threading.Event()
+
+    def held_warm_up(background: bool = False):
+        # With a warm cache the real warm-up can finish before the caller looks; hold it until then.
+        assert release.wait(timeout=60)
+        return real_warm_up(background)
+
+    monkeypatch.setattr(threads, "warm_up", held_warm_up)
     assert kernels_ready()  # no warm-up under way
-    thread = warm_up(background=True)
+    thread = real_warm_up(background=True)
     assert not kernels_ready()  # cleared before the thread starts: no window in which it lies
+    release.set()
     thread.join(timeout=300)
     assert not thread.is_alive() and kernels_ready()
