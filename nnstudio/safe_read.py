@@ -67,7 +67,13 @@ def read_regular_file(path: str | os.PathLike[str], max_bytes: int | None = None
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             raise UnsafeInput("is not a regular file - choose a normal file")
-        data = fh.read(limit + 1)  # a file that grows while we read stops at the limit
+        # read what stat announced (read(n) reserves n bytes up front), then whatever it grew by
+        parts = [fh.read(st.st_size + 1)]
+        size = len(parts[0])
+        while size <= limit and len(parts[-1]):
+            parts.append(fh.read(min(1 << 20, limit + 1 - size)))
+            size += len(parts[-1])
+        data = b"".join(parts)
     if len(data) > limit:
         raise UnsafeInput(f"is larger than the limit of {_fmt_bytes(limit)}")
     return data
@@ -140,10 +146,11 @@ def read_npz(data: bytes, names: list[str] | None = None, max_bytes: int | None 
         try:
             with zf.open(info) as fh:
                 shape, dtype = npy_header(fh)
-                nbytes = math.prod(shape) * dtype.itemsize
-                if nbytes > info.file_size or nbytes > limit - total:
-                    raise UnsafeInput(f"array {key!r} claims shape {shape} ({_fmt_bytes(nbytes)}) but holds "
-                                      f"{_fmt_bytes(info.file_size)} - it is damaged or too large")
+            nbytes = math.prod(shape) * dtype.itemsize
+            if nbytes > info.file_size or nbytes > limit - total:
+                raise UnsafeInput(f"array {key!r} claims shape {shape} ({_fmt_bytes(nbytes)}) but holds "
+                                  f"{_fmt_bytes(info.file_size)} - it is damaged or too large")
+            with zf.open(info) as fh:
                 out[key] = np.lib.format.read_array(fh, allow_pickle=False)
         except UnsafeInput:
             raise
