@@ -57,6 +57,7 @@ class TrainingController(QObject):
         self.view_cpu_share = 0.0
         self._tick_at = time.perf_counter()
         self._error_seq = -1  # the snapshot whose error the banner shows
+        self.pending_weights: Any = None  # (project, weights) restored from an autosave, for the next session
         self._build_toolbar()
         self.timer = QTimer(self)
         self.timer.setInterval(REDRAW_MS)
@@ -154,6 +155,9 @@ class TrainingController(QObject):
                 self.message.emit(f"The weights could not be kept ({exc}); training starts from new weights")
         self.close_session(store=True)
         project = self.window.project
+        if keep is None and self.pending_weights is not None and self.pending_weights[0] is project:
+            keep = self.pending_weights[1]
+        self.pending_weights = None
         project.training = self.settings_dict()
         try:
             trainer = trainer_for_project(project, self.base_dir(), use_weights=False)
