@@ -26,6 +26,9 @@ def run_gui(argv: Sequence[str]) -> int:
     if args.project:
         window.open_path(args.project, ask=False)
     window.show()
+    from nnstudio.ui.autosave import start_recovery_offer
+
+    start_recovery_offer(window)  # after a crash: offer the autosaved work
     code = app.exec()
     # Delete the widgets while Qt is still alive rather than in the interpreter's final garbage
     # collection, where the order of Qt and Python teardown is not ours to choose.

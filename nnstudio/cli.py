@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from nnstudio._version import __version__
-from nnstudio.errors import NNStudioError
+from nnstudio.errors import DataError, NNStudioError, ProjectFileError
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_DIVERGED = 0, 1, 2, 3
 
@@ -103,6 +103,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         project = load_project(args.project)
         trainer = trainer_for_project(project, Path(args.project).parent, epochs=args.epochs, seed=args.seed,
                                       lr=args.lr, threads=args.threads)
+    except (ProjectFileError, DataError) as exc:  # the README promises 2 for a file that cannot be read
+        _err(str(exc))
+        return EXIT_UNREADABLE
     except NNStudioError as exc:
         _err(str(exc))
         return EXIT_INVALID

@@ -4,6 +4,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("NNSTUDIO_DATA_DIR"):  # autosaves of the windows under test go to a scratch folder
+    import tempfile
+
+    os.environ["NNSTUDIO_DATA_DIR"] = tempfile.mkdtemp(prefix="nnstudio-test-data-")
 
 import pytest
 from hypothesis import HealthCheck, settings

@@ -9,11 +9,12 @@ from nnstudio.data.csv_loader import load_csv
 from nnstudio.data.dataset import Dataset, iter_batches, make_dataset, one_hot, split_indices
 from nnstudio.data.digits import digits
 from nnstudio.data.images import load_image_folder
-from nnstudio.data.spec import load_from_spec, relative_spec
+from nnstudio.data.spec import data_paths, load_from_spec, paths_outside, reads_outside, relative_spec
 from nnstudio.data.toy import CLASSIFICATION, DESCRIPTIONS, FEATURES, NAMES, REGRESSION, toy
 
 __all__ = [
     "Dataset", "toy", "digits", "load_csv", "load_npz", "load_idx", "read_idx", "load_image_folder",
     "load_from_spec", "relative_spec", "augment", "iter_batches", "one_hot", "make_dataset", "split_indices",
     "FEATURES", "NAMES", "CLASSIFICATION", "REGRESSION", "DESCRIPTIONS",
+    "data_paths", "paths_outside", "reads_outside",
 ]

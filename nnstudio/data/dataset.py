@@ -58,10 +58,21 @@ class Dataset:
         return f"{name} - {self.n} samples of {shape}, {what}"
 
 
+def check_split(val_ratio: Any, seed: Any) -> tuple[float, int]:
+    """``val_ratio`` and ``seed`` as a float in [0, 1) and a whole number >= 0, or DataError."""
+    if isinstance(val_ratio, bool) or not isinstance(val_ratio, (int, float, np.integer, np.floating)) \
+            or not 0.0 <= float(val_ratio) < 1.0:
+        raise DataError(f"the validation share must be a number from 0 to below 1; got {val_ratio!r}")
+    if isinstance(seed, float) and seed.is_integer():
+        seed = int(seed)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2 ** 63:
+        raise DataError(f"the seed must be a whole number from 0; got {seed!r}")
+    return float(val_ratio), int(seed)
+
+
 def split_indices(y: np.ndarray | None, n: int, val_ratio: float, seed: int, stratify: bool) -> tuple[np.ndarray, np.ndarray]:
     """Seeded train/validation indices; per class when ``stratify`` so both keep the class balance."""
-    if not 0.0 <= val_ratio < 1.0:
-        raise DataError(f"the validation share must be between 0 and 1 (exclusive); got {val_ratio}")
+    val_ratio, seed = check_split(val_ratio, seed)
     rng = np.random.default_rng(seed)
     if not stratify or y is None:
         order = rng.permutation(n)

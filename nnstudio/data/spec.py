@@ -8,15 +8,45 @@ from typing import Any
 from nnstudio.data.dataset import Dataset
 from nnstudio.data.files import fingerprint
 from nnstudio.errors import DataError
+from nnstudio.safe_read import is_inside
 
 PATH_KEYS = ("path", "images", "labels")
 
 
-def _resolve(value: str, base_dir: str | Path | None) -> Path:
+def _resolve(value: Any, base_dir: str | Path | None, key: str = "path") -> Path:
+    if not isinstance(value, str) or not value.strip() or "\0" in value:
+        raise DataError(f"the project's data description has a bad {key!r}: {value!r} - choose the file again "
+                        "in the data panel")
     p = Path(value).expanduser()
     if not p.is_absolute() and base_dir is not None:
         p = Path(base_dir) / p
     return p
+
+
+def data_paths(spec: Any, base_dir: str | Path | None = None) -> list[Path]:
+    """The files or folders a data description reads, resolved against ``base_dir`` (none for toy/digits)."""
+    if not isinstance(spec, dict):
+        return []
+    return [_resolve(spec[key], base_dir, key) for key in PATH_KEYS if key in spec]
+
+
+def paths_outside(spec: Any, project_dir: str | Path) -> list[Path]:
+    """The paths of ``spec`` that lie outside ``project_dir`` (symlinks resolved).
+
+    A project received from someone else may point its data at any file on this computer
+    (``/etc/passwd``, ``~/.ssh/...``); the UI shows these paths and asks before reading them.
+    Paths that are not valid text count as outside.
+    """
+    try:
+        paths = data_paths(spec, project_dir)
+    except DataError:
+        return [Path(str(spec.get(k))) for k in PATH_KEYS if isinstance(spec, dict) and k in spec]
+    return [p for p in paths if not is_inside(p, project_dir)]
+
+
+def reads_outside(spec: Any, project_dir: str | Path) -> bool:
+    """Whether loading ``spec`` would read anything outside the project folder ``project_dir``."""
+    return bool(paths_outside(spec, project_dir))
 
 
 def load_from_spec(spec: dict[str, Any], base_dir: str | Path | None = None) -> Dataset:
@@ -36,9 +66,11 @@ def load_from_spec(spec: dict[str, Any], base_dir: str | Path | None = None) -> 
     s = dict(spec)
     source = s.pop("source")
     fp = s.pop("fingerprint", None)
+    if not isinstance(source, str):
+        raise DataError(f"the project's data source must be text, not {source!r}")
     for key in PATH_KEYS:
         if key in s:
-            full = _resolve(s[key], base_dir)
+            full = _resolve(s[key], base_dir, key)
             if not full.exists():
                 raise DataError(f"{Path(s[key]).name}: the data file was not found at {full} - the project still "
                                 "opens; choose the file again in the data panel")
@@ -56,16 +88,15 @@ def load_from_spec(spec: dict[str, Any], base_dir: str | Path | None = None) -> 
         elif source == "idx":
             ds = load_idx(**s)
         elif source == "images":
-            s["size"] = tuple(s.get("size", (28, 28)))
             ds = load_image_folder(**s)
         else:
             raise DataError(f"unknown data source {source!r}")
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:  # e.g. an unknown setting name or a setting of the wrong type
         raise DataError(f"the project's data description has a bad setting ({exc})") from None
     ds.spec = dict(spec)
     if fp and source in ("csv", "npz", "idx", "images"):
         key = "images" if source == "idx" else "path"
-        now = fingerprint(_resolve(spec[key], base_dir))
+        now = fingerprint(_resolve(spec[key], base_dir, key))
         if now and now != fp:
             ds.warnings.append(f"{Path(spec[key]).name} changed since the project was saved - results may differ")
     return ds

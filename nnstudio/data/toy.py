@@ -5,7 +5,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from nnstudio.data.dataset import Dataset, make_dataset
+from nnstudio.data.dataset import Dataset, check_split, make_dataset
 from nnstudio.errors import DataError
 
 FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
@@ -19,6 +19,8 @@ FEATURES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 }
 CLASSIFICATION = ("circle", "xor", "gaussians", "spiral", "moons", "blobs")
 REGRESSION = ("plane", "gaussian_surface")
+#: Most points a toy problem generates (train + validation).
+MAX_POINTS = 1_000_000
 NAMES = CLASSIFICATION + REGRESSION
 DESCRIPTIONS = {
     "circle": "a ring of one class around a disc of the other",
@@ -124,10 +126,18 @@ def toy(name: str, n: int = 400, noise: float = 0.1, seed: int = 0, val_ratio: f
     features : sequence of str
         Model inputs derived from the point (x1, x2): see :data:`FEATURES`.
     """
-    if not isinstance(n, (int, np.integer)) or n < 4:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 4:
         raise DataError(f"a toy problem needs at least 4 points; got {n!r}")
-    if not 0 <= noise <= 5:
-        raise DataError(f"noise must be between 0 and 5; got {noise}")
+    if n > MAX_POINTS:
+        raise DataError(f"a toy problem has at most {MAX_POINTS:,} points; got {n:,}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) or not 0 <= noise <= 5:
+        raise DataError(f"noise must be a number between 0 and 5; got {noise!r}")
+    if not isinstance(name, str):
+        raise DataError(f"the toy problem's name must be text; got {name!r}")
+    val_ratio, seed = check_split(val_ratio, seed)
+    if isinstance(features, str) or not isinstance(features, (list, tuple)) \
+            or not all(isinstance(f, str) for f in features):
+        raise DataError(f"the toy problem's features must be a list of names such as ['x1', 'x2']; got {features!r}")
     fmap = feature_map(list(features))
     rng = np.random.default_rng(seed)
     pts, y = _generate(name, int(n), float(noise), rng)

@@ -9,6 +9,7 @@ removal of its wires, like orange-canvas-core's commands.
 from __future__ import annotations
 
 import copy
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,23 @@ from typing import Any
 from nnstudio.errors import GraphError
 from nnstudio.graph import kinds
 from nnstudio.graph.model import Edge, Graph, Group, Node
+
+
+# The canvas is large but not infinite: a position beyond this (or NaN) is refused, because Qt
+# cannot lay out or paint an item there (a NaN position crashed the canvas's paint).
+MAX_COORDINATE = 1e7
+
+
+def check_pos(pos: Any, what: str = "position") -> tuple[float, float]:
+    """Two finite numbers within the canvas, as floats; GraphError naming the value otherwise."""
+    try:
+        x, y = pos
+        x, y = float(x), float(y)
+    except (TypeError, ValueError, OverflowError):
+        raise GraphError(f"a node {what} must be two numbers; got {pos!r}") from None
+    if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > MAX_COORDINATE:
+        raise GraphError(f"a node {what} must be two finite numbers within +-{MAX_COORDINATE:g}; got ({x!r}, {y!r})")
+    return x, y
 
 
 class Edit(ABC):
@@ -45,6 +63,7 @@ class AddNode(Edit):
     def __post_init__(self) -> None:
         spec = kinds.get(self.kind)
         self.params = spec.check_params(self.params)
+        self.pos = check_pos(self.pos)
         self.text = f"Add {self.kind}"
 
     def apply(self, graph: Graph) -> str:
@@ -165,6 +184,7 @@ class MoveNodes(Edit):
     def apply(self, graph: Graph) -> None:
         for nid in self.positions:
             graph.node(nid)
+        self.positions = {nid: check_pos(pos) for nid, pos in self.positions.items()}
         self._old = {nid: graph._set_pos(nid, pos) for nid, pos in self.positions.items()}
 
     def revert(self, graph: Graph) -> None:

@@ -14,6 +14,13 @@ from typing import Any
 from nnstudio.errors import GraphError
 
 PARAM_TYPES = ("int", "float", "bool", "choice", "shape")
+#: Largest size of one dimension of a ``shape`` parameter.
+MAX_DIM = 1_000_000
+
+
+def _whole(value: int | float) -> bool:
+    """Whether ``value`` is a whole number (NaN and infinities are not)."""
+    return isinstance(value, int) or math.isfinite(value) and value == int(value)
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,7 @@ class ParamSpec:
         if self.type == "shape":
             return self._check_shape(value, where)
         if self.type == "int":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not _whole(value):
                 raise GraphError(f"{where} must be a whole number, not {value!r}")
             value = int(value)
         else:
@@ -104,7 +111,7 @@ class ParamSpec:
             raise GraphError(f"{where} must be a list of sizes such as [2] or [1, 28, 28]; got {value!r}")
         dims: list[int] = []
         for d in value:
-            if isinstance(d, bool) or not isinstance(d, (int, float)) or d != int(d):
+            if isinstance(d, bool) or not isinstance(d, (int, float)) or not _whole(d):
                 raise GraphError(f"{where} sizes must be whole numbers; got {value!r}")
             d = int(d)
             if d == -1 and self.allow_infer:
@@ -112,6 +119,8 @@ class ParamSpec:
                 continue
             if d < 1:
                 raise GraphError(f"{where} sizes must be positive; got {value!r}")
+            if d > MAX_DIM:
+                raise GraphError(f"{where} sizes must be at most {MAX_DIM:,}; got {d}")
             dims.append(d)
         if dims.count(-1) > 1:
             raise GraphError(f"{where} may contain at most one -1 (the size worked out for you)")
@@ -121,4 +130,6 @@ class ParamSpec:
 
 
 def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+    if isinstance(x, int):
+        return str(x) if abs(x) < 10 ** 30 else f"a number with {len(str(abs(x))) if abs(x) < 10 ** 4000 else 'thousands of'} digits"
+    return str(int(x)) if x.is_integer() else f"{x:g}"

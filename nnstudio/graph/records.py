@@ -5,6 +5,7 @@ refused with a message that names the node and the field, never a KeyError.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from nnstudio.errors import GraphError
@@ -23,12 +24,21 @@ def _field(rec: Any, key: str, typ: type | tuple[type, ...], where: str) -> Any:
     return value
 
 
+def _list(records: dict[str, Any], key: str) -> list[Any]:
+    value = records.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise GraphError(f"the graph's {key!r} must be a list, not {type(value).__name__}")
+    return value
+
+
 def graph_from_records(records: dict[str, Any]) -> Graph:
     """Build a :class:`Graph` from records; raises GraphError naming the bad entry."""
     if not isinstance(records, dict):
         raise GraphError("the graph must be an object with nodes and edges")
     g = Graph()
-    for i, rec in enumerate(records.get("nodes", [])):
+    for i, rec in enumerate(_list(records, "nodes")):
         where = f"node #{i + 1}"
         nid = _field(rec, "id", str, where)
         kind = _field(rec, "kind", str, where)
@@ -48,11 +58,13 @@ def graph_from_records(records: dict[str, Any]) -> Graph:
         if (not isinstance(pos, list) or len(pos) != 2
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
             raise GraphError(f"{where}: 'pos' must be two numbers")
+        if not all(math.isfinite(v) for v in pos):  # the canvas cannot paint NaN or infinite positions
+            raise GraphError(f"{where}: 'pos' must be two finite numbers; got {pos!r}")
         name = rec.get("name") or g.default_name(kind)
         if not isinstance(name, str):
             raise GraphError(f"{where}: 'name' must be text")
         g._insert_node(Node(nid, kind, name, params, (float(pos[0]), float(pos[1]))))
-    for i, rec in enumerate(records.get("edges", [])):
+    for i, rec in enumerate(_list(records, "edges")):
         where = f"wire #{i + 1}"
         eid = _field(rec, "id", str, where)
         src = _field(rec, "src", str, where)
@@ -68,12 +80,14 @@ def graph_from_records(records: dict[str, Any]) -> Graph:
         except GraphError as exc:
             raise GraphError(f"wire {eid!r}: {exc}") from None
         g._insert_edge(Edge(eid, src, dst, src_port, dst_port))
-    for i, rec in enumerate(records.get("groups", [])):
+    for i, rec in enumerate(_list(records, "groups")):
         where = f"group #{i + 1}"
         gid = _field(rec, "id", str, where)
         name = _field(rec, "name", str, where)
         members = _field(rec, "nodes", list, where)
         for nid in members:
+            if not isinstance(nid, str):
+                raise GraphError(f"group {gid!r}: its nodes must be node ids (text), not {nid!r}")
             if nid not in g.nodes:
                 raise GraphError(f"group {gid!r} refers to a node {nid!r} that does not exist")
             if g.nodes[nid].group is not None:

@@ -23,6 +23,7 @@ import numpy as np
 from nnstudio._version import __version__
 from nnstudio.errors import GraphError, ProjectFileError
 from nnstudio.graph import Graph
+from nnstudio.io import checks
 from nnstudio.io.atomic import atomic_write_bytes
 
 FORMAT_NAME = "nnstudio-project"
@@ -108,7 +109,7 @@ def decode_weights(doc: Any) -> Weights:
 def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
     """Write ``project`` to ``path`` atomically, keeping the old file as ``.bak``."""
     path = Path(path)
-    text = json.dumps(project.to_document(), indent=1, allow_nan=False, ensure_ascii=False)
+    text = checks.dumps_document(project.to_document(), str(path))  # never fails on what loading accepted
     try:
         atomic_write_bytes(path, (text + "\n").encode("utf-8"), backup=True)
     except OSError as exc:
@@ -134,6 +135,7 @@ def parse_project(raw: bytes, name: str = "the project") -> Project:
     """Build a Project from a file's bytes (see :func:`load_project`)."""
     doc = _parse_json(raw, name)
     doc = _check_format(doc, name)
+    load_warnings = checks.check_document(doc, name)
     try:
         graph = Graph.from_records(doc.get("graph", {}))
     except GraphError as exc:
@@ -146,11 +148,12 @@ def parse_project(raw: bytes, name: str = "the project") -> Project:
         if not isinstance(value, typ):
             raise ProjectFileError(f"{name} is damaged: {key!r} must be {'an object' if typ is dict else 'a list'}")
         sections[key] = value
-    project = Project(graph=graph, **sections)
+    project = Project(graph=graph, **sections, warnings=load_warnings)
     if doc.get("weights") is not None:
         try:
+            checks.check_weights_container(doc["weights"])
             project.weights = decode_weights(doc["weights"])
-        except (ValueError, TypeError) as exc:
+        except checks.WEIGHTS_DAMAGE as exc:
             project.warnings.append(
                 f"the saved weights in {name} are damaged ({exc}); the project opened without them")
     return project
@@ -164,7 +167,9 @@ def _parse_json(raw: bytes, name: str) -> Any:
     except UnicodeDecodeError:
         raise ProjectFileError(f"{name} is not an nnstudio project (it is not a text file)") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=checks.parse_int)
+    except checks.HugeNumber as exc:
+        raise checks.huge_number_error(exc, text, name) from None
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or not text.rstrip().endswith(("}", "]")):
             raise ProjectFileError(

@@ -8,6 +8,7 @@ reads the latest one on a timer and never waits for the worker.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 import traceback
@@ -22,6 +23,42 @@ from nnstudio.training.snapshot import Snapshot
 from nnstudio.training.trainer import Extras, Trainer
 
 STATES = ("idle", "running", "paused", "diverged", "finished", "stopped", "error")
+# How long a caller waits for the worker at most: for the lock (held only for bookkeeping)
+# and for a copy of the weights (taken between compiled chunks of about 0.1 s).
+LOCK_TIMEOUT = 5.0
+WEIGHTS_TIMEOUT = 10.0
+MAX_SNAPSHOT_HZ = 1000.0
+MAX_GRID_RESOLUTION = 1024
+MAX_HIDDEN_SAMPLES = 100_000
+MAX_STEPS = 10**9
+
+
+def check_count(name: str, value: Any, high: int = MAX_STEPS) -> int:
+    """A whole number from 1 to ``high`` (our error otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        shown = repr(value) if len(repr(value)) < 40 else repr(value)[:37] + "..."
+        raise TrainingError(f"{name} must be a whole number from 1 to {high:,}; got {shown}")
+    return int(value)
+
+
+def check_extras(extras: Any) -> Extras:
+    """Extras whose sizes are bounded: a 10**6 x 10**6 grid would exhaust memory in the worker."""
+    if not isinstance(extras, Extras):
+        raise TrainingError(f"extras must be an Extras object; got {type(extras).__name__}")
+    if extras.grid is not None:
+        try:
+            *box, res = extras.grid
+            ok = len(box) == 4 and all(math.isfinite(float(v)) for v in box)
+        except (TypeError, ValueError):
+            ok, res = False, None
+        if not ok:
+            raise TrainingError(f"the grid must be (xmin, xmax, ymin, ymax, resolution); got {extras.grid!r}")
+        check_count("the grid resolution", res, MAX_GRID_RESOLUTION)
+    check_count("hidden_samples", extras.hidden_samples, MAX_HIDDEN_SAMPLES)
+    if extras.sample_index is not None and (isinstance(extras.sample_index, bool)
+                                            or not isinstance(extras.sample_index, int)):
+        raise TrainingError(f"sample_index must be a whole number; got {extras.sample_index!r}")
+    return extras
 
 
 class Session:
@@ -52,6 +89,7 @@ class Session:
         self._last_publish = 0.0
         self._closed = False
         self._publishing = False
+        self._applying = False  # commands taken from the queue and being applied
         self._message = ""
         self._started_at: float | None = None
         self._train_seconds = 0.0
@@ -69,12 +107,21 @@ class Session:
         return cls(trainer_for_project(project, base_dir), **kwargs)
 
     # --- controls (any thread) ---------------------------------------------------
+    # Every argument is checked here, in the caller's thread, with our own error: a bad value
+    # that reached the worker used to kill it, and the window then waited for it for ever.
     def _command(self, name: str, arg: Any = None) -> None:
-        with self._cond:
+        # the worker holds the lock only for bookkeeping (never while it compiles or trains),
+        # so this wait is short; the timeout is a guard, not a normal path
+        if not self._cond.acquire(timeout=LOCK_TIMEOUT):
+            raise TrainingError(f"the training thread did not answer within {LOCK_TIMEOUT:g} s - "
+                                "press Reset or save the project and restart nnstudio")
+        try:
             if self._closed:
                 raise TrainingError("the session is closed")
             self._commands.append((name, arg))
             self._cond.notify_all()
+        finally:
+            self._cond.release()
 
     def start(self) -> None:
         """Train until the epoch limit, early stopping, divergence, pause or stop."""
@@ -87,7 +134,7 @@ class Session:
 
     def step(self, batches: int = 1) -> None:
         """Train exactly ``batches`` batches, then pause."""
-        self._command("step", int(batches))
+        self._command("step", check_count("batches", batches))
 
     def run_epoch(self) -> None:
         """Finish the current epoch, then pause."""
@@ -103,27 +150,43 @@ class Session:
     def update_settings(self, **changes: Any) -> None:
         """Change settings (lr, optimizer, batch_size, l2, ...) from the next step on.
 
-        Raises TrainingError at once if a value is invalid.
+        Raises TrainingError at once if a value is invalid; the batch size may not exceed the
+        number of training samples.
         """
         self.settings.with_changes(**changes)  # validate in the caller's thread
-        self._command("settings", changes)
+        if "batch_size" in changes:
+            n = len(self._trainer.X_train)
+            if changes["batch_size"] > n:
+                raise TrainingError(f"batch_size must be at most {n} (the number of training samples); "
+                                    f"got {changes['batch_size']}")
+        self._command("settings", dict(changes))
 
     def rollback(self, halve_lr: bool = False) -> None:
         """After divergence: restore the last good weights (optionally halving the rate) and pause."""
-        self._command("rollback", halve_lr)
+        self._command("rollback", bool(halve_lr))
 
     def set_extras(self, extras: Extras) -> None:
         """What snapshots should carry besides statistics (grid, params, hidden activations)."""
-        self._command("extras", extras)
+        self._command("extras", check_extras(extras))
 
     def set_snapshot_rate(self, hz: float) -> None:
-        self._command("rate", hz)
+        """Snapshots per second at most while running (0 = only on state changes)."""
+        if isinstance(hz, bool) or not isinstance(hz, (int, float)) or not math.isfinite(hz) \
+                or not 0 <= hz <= MAX_SNAPSHOT_HZ:
+            raise TrainingError(f"the snapshot rate must be a number from 0 to {MAX_SNAPSHOT_HZ:g} per second; "
+                                f"got {hz!r}")
+        self._command("rate", float(hz))
 
     def close(self, timeout: float = 10.0) -> None:
-        """Stop the worker and wait for it."""
-        with self._cond:
+        """Stop the worker and wait for it (at most ``timeout`` seconds: it is a daemon thread)."""
+        if self._cond.acquire(timeout=LOCK_TIMEOUT):
+            try:
+                self._closed = True
+                self._cond.notify_all()
+            finally:
+                self._cond.release()
+        else:
             self._closed = True
-            self._cond.notify_all()
         self._thread.join(timeout)
 
     # --- reading (any thread) -------------------------------------------------------
@@ -149,7 +212,7 @@ class Session:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while not (self._state in states and not self._commands and not self._busy()
-                       and not self._publishing):
+                       and not self._publishing) and self._thread.is_alive():
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     return False
@@ -161,69 +224,117 @@ class Session:
         with self._cond:
             return Run.from_trainer(self._trainer, self._state, self._run_started, self._train_seconds)
 
-    def weights(self) -> dict:
-        """A copy of the current weights (waits until the worker is between chunks)."""
+    @property
+    def message(self) -> str:
+        """What the worker last said (the reason of an error state, for instance)."""
+        return self._message
+
+    @property
+    def alive(self) -> bool:
+        """Whether the worker thread runs (it only ends on close)."""
+        return self._thread.is_alive()
+
+    def weights(self, timeout: float = WEIGHTS_TIMEOUT) -> dict:
+        """A copy of the current weights (waits until the worker is between chunks).
+
+        Raises TrainingError if the worker does not answer within ``timeout`` seconds (it is in a
+        long compiled chunk, or gone) or could not copy them.
+        """
         box: dict = {}
         self._command("weights", box)
+        deadline = time.monotonic() + timeout
         with self._cond:
-            while "weights" not in box and not self._closed:
-                self._cond.wait(1.0)
-        return box.get("weights", {})
+            while "weights" not in box and "error" not in box and not self._closed and self._thread.is_alive():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TrainingError(f"the training thread did not answer within {timeout:g} s; "
+                                        "the weights were not copied")
+                self._cond.wait(min(remaining, 0.5))
+        if "error" in box:
+            raise TrainingError(f"the weights could not be copied: {box['error']}")
+        if "weights" not in box:
+            raise TrainingError("the training session has ended; the weights were not copied")
+        return box["weights"]
 
     # --- worker ------------------------------------------------------------------------
     def _busy(self) -> bool:
-        return self._state == "running" or self._pending_batches > 0 or self._pending_epoch
+        return self._state == "running" or self._pending_batches > 0 or self._pending_epoch or self._applying
 
     def _loop(self) -> None:
-        t = self._trainer
         while True:
-            with self._cond:
-                if self._closed:
-                    return
-                changed = self._apply_commands()
-                busy = self._busy()
-                if not changed and not busy:
-                    self._cond.notify_all()
-                    self._cond.wait()
-                    continue
-                batches = self._pending_batches or None
-                self._publishing = changed
-            if changed:  # snapshots are built outside the lock: controls never wait for them
-                self._publish(force=True)
-            if not busy:
-                continue
-            began = time.perf_counter()
             try:
-                before = t.epoch
-                steps = t.train_batches(batches)
-                finished_epoch = t.epoch != before
-            except Exception as exc:  # forwarded to the UI, never swallowed
+                if self._loop_once():
+                    return
+            except Exception as exc:  # noqa: BLE001 - the worker must outlive any bug: it reports it
                 with self._cond:
                     self._set_state("error", _describe_error(exc))
                     self._pending_batches, self._pending_epoch = 0, False
+                    self._applying = False
                     self._publishing = True
-                self._publish(force=True)
-                continue
+                try:
+                    self._publish(force=True)
+                except Exception:  # noqa: BLE001 - a consumer's callback failed; the state says enough
+                    pass
+
+    def _loop_once(self) -> bool:
+        """One round of the worker: apply commands, train one chunk, publish. True when closed."""
+        t = self._trainer
+        with self._cond:
+            if self._closed:
+                return True
+            commands = list(self._commands)
+            self._commands.clear()
+            self._applying = bool(commands)
+        # heavy commands (reset and batch-size changes compile) run outside the lock, so a
+        # control pressed meanwhile is queued at once instead of waiting for the compiler
+        changed = self._apply_commands(commands)
+        with self._cond:
+            self._applying = False
+            busy = self._busy()
+            if not changed and not busy:
+                if not self._commands and not self._closed:
+                    self._cond.notify_all()
+                    self._cond.wait()
+                return False
+            batches = self._pending_batches or None
+            self._publishing = changed
+        if changed:  # snapshots are built outside the lock: controls never wait for them
+            self._publish(force=True)
+        if not busy:
+            return False
+        began = time.perf_counter()
+        try:
+            before = t.epoch
+            steps = t.train_batches(batches)
+            finished_epoch = t.epoch != before
+        except Exception as exc:  # forwarded to the UI, never swallowed
             with self._cond:
-                self._train_seconds += time.perf_counter() - began
-                changed = False
-                if self._pending_batches:
-                    self._pending_batches = max(0, self._pending_batches - steps)
-                    if not self._pending_batches:
-                        changed = self._set_state("paused", f"took {steps} step{'s' * (steps != 1)}, "
-                                                            f"now at step {t.step_count}")
-                if self._pending_epoch and finished_epoch:
-                    self._pending_epoch = False
-                    changed = self._set_state("paused", f"finished epoch {t.epoch}") or changed
-                if t.divergence is not None:
-                    self._pending_batches, self._pending_epoch = 0, False
-                    changed = self._set_state("diverged", t.divergence.message)
-                elif t.done and self._state == "running":
-                    why = "stopped early: validation loss stopped improving" if t.stopped_early else \
-                        f"finished {t.epoch} epochs"
-                    changed = self._set_state("finished", why)
+                self._set_state("error", _describe_error(exc))
+                self._pending_batches, self._pending_epoch = 0, False
                 self._publishing = True
-            self._publish(force=changed)
+            self._publish(force=True)
+            return False
+        with self._cond:
+            self._train_seconds += time.perf_counter() - began
+            changed = False
+            if self._pending_batches:
+                self._pending_batches = max(0, self._pending_batches - steps)
+                if not self._pending_batches:
+                    changed = self._set_state("paused", f"took {steps} step{'s' * (steps != 1)}, "
+                                                        f"now at step {t.step_count}")
+            if self._pending_epoch and finished_epoch:
+                self._pending_epoch = False
+                changed = self._set_state("paused", f"finished epoch {t.epoch}") or changed
+            if t.divergence is not None:
+                self._pending_batches, self._pending_epoch = 0, False
+                changed = self._set_state("diverged", t.divergence.message)
+            elif t.done and self._state == "running":
+                why = "stopped early: validation loss stopped improving" if t.stopped_early else \
+                    f"finished {t.epoch} epochs"
+                changed = self._set_state("finished", why)
+            self._publishing = True
+        self._publish(force=changed)
+        return False
 
     def _set_state(self, state: str, message: str = "") -> bool:
         changed = state != self._state or message != self._message
@@ -231,12 +342,11 @@ class Session:
         self._message = message
         return changed
 
-    def _apply_commands(self) -> bool:
-        """Apply queued commands in order (worker thread, lock held). True if state changed."""
+    def _apply_commands(self, commands: list[tuple[str, Any]]) -> bool:
+        """Apply commands in order (worker thread, lock not held). True if state changed."""
         t = self._trainer
         changed = False
-        while self._commands:
-            name, arg = self._commands.popleft()
+        for name, arg in commands:
             changed = True
             try:
                 if name == "run":
@@ -276,9 +386,21 @@ class Session:
                 elif name == "rate":
                     self._interval = 1.0 / arg if arg > 0 else float("inf")
                 elif name == "weights":
-                    arg["weights"] = t.weights()
+                    try:
+                        arg["weights"] = t.weights()
+                    except Exception as exc:  # noqa: BLE001 - the caller is told and stops waiting
+                        arg["error"] = _describe_error(exc)
+                        raise
             except NNStudioError as exc:
-                self._set_state("error" if name == "reset" else self._state, str(exc))
+                with self._cond:
+                    self._set_state("error" if name == "reset" else self._state, str(exc))
+            except Exception as exc:  # noqa: BLE001 - a bug: the session says so and stays usable
+                with self._cond:
+                    self._pending_batches, self._pending_epoch = 0, False
+                    self._set_state("error", _describe_error(exc))
+            finally:
+                with self._cond:
+                    self._cond.notify_all()  # a caller may wait for this command's answer
         return changed
 
     def _publish(self, force: bool = False) -> None:

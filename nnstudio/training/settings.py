@@ -15,6 +15,12 @@ from nnstudio.errors import TrainingError
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop")
 SCHEDULES = ("constant", "step", "cosine")
+# Upper bounds for whole-number settings: far above any real use, low enough that nothing
+# allocates or loops without end on a typo (a batch of 10**12 samples, 10**9 threads).
+MAX_BATCH_SIZE = 1 << 20
+MAX_THREADS = 1024
+MAX_SEED = 2**63 - 1
+MAX_COUNT = 10**9  # epochs, step sizes, patience, log interval
 
 
 @dataclass(frozen=True)
@@ -87,9 +93,10 @@ class TrainingSettings:
         for name in ("l1", "l2", "clip_grad_norm", "lr_min"):
             _check_number(name, getattr(self, name), 0.0, 1e6)
         _check_number("gamma", self.gamma, 0.0, 1.0, open_low=True)
-        for name, low in (("batch_size", 1), ("epochs", 1), ("step_size", 1), ("patience", 0),
-                          ("seed", 0), ("threads", 0), ("log_every", 1)):
-            _check_int(name, getattr(self, name), low)
+        for name, low, high in (("batch_size", 1, MAX_BATCH_SIZE), ("epochs", 1, MAX_COUNT),
+                                ("step_size", 1, MAX_COUNT), ("patience", 0, MAX_COUNT), ("seed", 0, MAX_SEED),
+                                ("threads", 0, MAX_THREADS), ("log_every", 1, MAX_COUNT)):
+            _check_int(name, getattr(self, name), low, high)
         if not isinstance(self.augmentation, dict):
             raise TrainingError("augmentation must be an object such as {\"shift\": 1}")
 
@@ -163,6 +170,16 @@ def _check_number(name: str, value: Any, low: float, high: float, open_low: bool
         raise TrainingError(f"{name} must be in {lo}{low:g}, {high:g}{hi}; got {value!r}")
 
 
-def _check_int(name: str, value: Any, low: int) -> None:
+def _check_int(name: str, value: Any, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise TrainingError(f"{name} must be a whole number of at least {low}; got {value!r}")
+        raise TrainingError(f"{name} must be a whole number of at least {low}; got {_short(value)}")
+    if value > high:
+        raise TrainingError(f"{name} must be at most {high:,}; got {_short(value)}")
+
+
+def _short(value: Any) -> str:
+    """A value for a message: a 4,000-digit number would bury the message (and repr refuses it)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"a number with about {int(value.bit_length() * 0.30103)} digits"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

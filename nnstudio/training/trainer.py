@@ -68,7 +68,9 @@ class Trainer:
 
     def __init__(self, graph: Graph, dataset: Dataset, settings: TrainingSettings,
                  weights: dict[str, dict[str, np.ndarray]] | None = None) -> None:
-        self.graph = graph
+        # the session trains a copy: the user keeps editing the live graph meanwhile (a reset after
+        # deleting a layer recompiled the edited graph in the worker, and failed)
+        self.graph = graph.copy()
         self.dataset = dataset
         self.settings = settings
         outputs = graph.nodes_of_kind("Output")
@@ -113,13 +115,19 @@ class Trainer:
             y = y.reshape(-1, 1)
         return np.ascontiguousarray(y)
 
-    def _compile(self, weights: dict[str, dict[str, np.ndarray]] | None = None) -> None:
+    def _compile(self, weights: dict[str, dict[str, np.ndarray]] | None = None, keep: bool = True,
+                 epoch: int | None = None) -> None:
+        """Compile the graph anew; the old plan stays in place if that fails (nothing half-done)."""
         s = self.settings
         set_threads(s.threads)
         old = self.plan
-        self.plan = compile_plan(self.graph, s.batch_size, seed=s.seed)
-        self.plan.set_optimizer(s.optimizer, lr=s.lr_at(getattr(self, "epoch", 0)), **s.optimizer_options())
-        source = weights if weights is not None else (old.params if old is not None else None)
+        # a batch larger than the training set trains as one batch of all of it: the buffers need
+        # no more rows than that (a batch size of 65,536 on 300 samples allocated 65,536 rows)
+        plan = compile_plan(self.graph, max(1, min(s.batch_size, len(self.X_train))), seed=s.seed)
+        lr_epoch = epoch if epoch is not None else getattr(self, "epoch", 0)
+        plan.set_optimizer(s.optimizer, lr=s.lr_at(lr_epoch), **s.optimizer_options())
+        self.plan = plan
+        source = weights if weights is not None else (old.params if old is not None and keep else None)
         if source:
             self.load_weights(source)
         self.plan_version += 1
@@ -176,9 +184,8 @@ class Trainer:
 
     def reset(self) -> None:
         """Re-initialise the weights from the seed and forget the history."""
-        self.plan = None
+        self._compile(keep=False, epoch=0)  # first: if it fails, the trainer is as it was
         self.epoch = 0
-        self._compile()
         self.history = History()
         self.step_count = 0
         self._cursor = 0
@@ -212,6 +219,8 @@ class Trainer:
             return 0
         bs = self.settings.batch_size
         n = len(self.X_train)
+        if self._cursor >= n:  # the epoch's samples are used up (a chunk diverged at its end): next epoch
+            self._start_epoch_over()
         if self._perm is None:
             self._perm = self._epoch_order()
         batches = self._chunk_batches if max_batches is None else max_batches
@@ -313,6 +322,13 @@ class Trainer:
             self.settings = self.settings.with_changes(lr=self.settings.lr / 2)
             self.plan.set_lr(self.lr)
         self.divergence = None
+        # the epoch's figures so far include the chunks that led to the divergence: start it over
+        self._start_epoch_over()
+
+    def _start_epoch_over(self) -> None:
+        self._cursor = 0
+        self._perm = None
+        self._epoch_sums = []
 
     # --- evaluation ------------------------------------------------------------------
     def outputs(self, X: np.ndarray) -> np.ndarray:

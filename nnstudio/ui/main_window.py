@@ -16,6 +16,7 @@ from nnstudio.graph import Graph
 from nnstudio.io import Project, load_project, save_project
 from nnstudio.training import runs_of, target_of
 from nnstudio.ui import plots
+from nnstudio.ui.autosave import Autosaver
 from nnstudio.ui.canvas import GraphScene, GraphView
 from nnstudio.ui.panels.data_panel import DataPanel
 from nnstudio.ui.panels.gallery import GalleryDialog
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self._restore()
         self._set_project(self.project, None)
+        self.autosave = Autosaver(self)  # unsaved work is kept for crash recovery
 
     # --- layout -----------------------------------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, name: str) -> QDockWidget:
@@ -311,6 +313,7 @@ class MainWindow(QMainWindow):
         self.data_panel.base_dir = path.parent
         self.undo_stack.setClean()
         self._extra_modified = False
+        self.autosave.saved()
         self._add_recent(path)
         self._update_title()
         self.statusBar().showMessage(f"Saved {path}", 4000)
@@ -441,4 +444,5 @@ class MainWindow(QMainWindow):
         self.trainer.close_session(store=False)
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
+        self.autosave.closed()
         event.accept()

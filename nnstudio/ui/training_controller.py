@@ -31,6 +31,8 @@ SNAPSHOT_HZ = 30.0
 # Snapshots that carry weights, hidden activations or a decision grid cost the training thread
 # milliseconds each; they are asked for less often.
 SNAPSHOT_HZ_WITH_EXTRAS = 12.0
+# The GUI waits for the worker's copy of the weights (when the network changed) at most this long.
+WEIGHTS_TIMEOUT = 3.0
 
 
 class TrainingController(QObject):
@@ -54,6 +56,8 @@ class TrainingController(QObject):
         self._cpu_mark = (time.perf_counter(), time.thread_time())
         self.view_cpu_share = 0.0
         self._tick_at = time.perf_counter()
+        self._error_seq = -1  # the snapshot whose error the banner shows
+        self.pending_weights: Any = None  # (project, weights) restored from an autosave, for the next session
         self._build_toolbar()
         self.timer = QTimer(self)
         self.timer.setInterval(REDRAW_MS)
@@ -141,11 +145,19 @@ class TrainingController(QObject):
 
     # --- session --------------------------------------------------------------------------------
     def ensure_session(self) -> bool:
-        if self.session is not None and not self.stale:
+        if self.session is not None and not self.stale and self.session.alive:
             return True
-        keep = self.session.weights() if self.session is not None else None
+        keep = None
+        if self.session is not None and self.session.alive:
+            try:  # waits for the worker at most a few seconds; a fresh start is better than a frozen window
+                keep = self.session.weights(timeout=WEIGHTS_TIMEOUT)
+            except NNStudioError as exc:
+                self.message.emit(f"The weights could not be kept ({exc}); training starts from new weights")
         self.close_session(store=True)
         project = self.window.project
+        if keep is None and self.pending_weights is not None and self.pending_weights[0] is project:
+            keep = self.pending_weights[1]
+        self.pending_weights = None
         project.training = self.settings_dict()
         try:
             trainer = trainer_for_project(project, self.base_dir(), use_weights=False)
@@ -173,6 +185,12 @@ class TrainingController(QObject):
 
     def _setup_docks(self, trainer: Any) -> None:
         ds = trainer.dataset
+        # a batch cannot be larger than the training set (the session refuses it): the box says so
+        n_train = max(1, len(trainer.X_train))
+        self.batch.blockSignals(True)
+        self.batch.setMaximum(min(65536, n_train))
+        self.batch.blockSignals(False)
+        self.batch.setToolTip(f"Examples per update (at most {n_train}, the training samples)")
         w = self.window
         w.decision_dock.set_points(ds.points_train, ds.y_train, ds.points_val, ds.y_val, ds.task)
         w.weights_dock.set_input_shape(ds.input_shape)
@@ -188,20 +206,20 @@ class TrainingController(QObject):
             if dock.isVisible() or getattr(self.window, "all_views", False):
                 merged.update(dock.needs())
         extras = Extras(**merged)
-        self.session.set_extras(extras)
+        self._call("set_extras", extras)
         heavy = extras.params or extras.grid is not None or extras.hidden_node or extras.sample_index is not None
-        self.session.set_snapshot_rate(SNAPSHOT_HZ_WITH_EXTRAS if heavy else SNAPSHOT_HZ)
+        self._call("set_snapshot_rate", SNAPSHOT_HZ_WITH_EXTRAS if heavy else SNAPSHOT_HZ)
 
     def toggle(self) -> None:
         if self.session is not None and self.session.state == "running":
-            self.session.pause()
+            self._call("pause")
             return
         if self._engine_ready(self.toggle) and self.ensure_session():
-            self.session.start()
+            self._call("start")
 
     def _control(self, name: str) -> None:
         if self._engine_ready(lambda: self._control(name)) and self.ensure_session():
-            getattr(self.session, name)()
+            self._call(name)
 
     def _engine_ready(self, action: Any) -> bool:
         """Whether the kernels are ready; if not, ``action`` runs once they are.
@@ -226,19 +244,36 @@ class TrainingController(QObject):
 
     def stop(self) -> None:
         if self.session is not None:
-            self.session.stop()
+            self._call("stop")
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> bool:
+        """A session control; an error (a refused value, a worker that does not answer) goes to the status bar."""
+        try:
+            getattr(self.session, name)(*args, **kwargs)
+        except NNStudioError as exc:
+            self.message.emit(str(exc))
+            return False
+        return True
 
     def reset(self) -> None:
-        if self.session is not None:
-            self.session.reset()
-            self._stored = None  # a new run begins; the one before stays in the list
-            for dock in self.docks:
-                dock.clear()
-            self.window.banner.hide()
+        if self.session is None:
+            return
+        self._stored = None  # a new run begins; the one before stays in the list
+        for dock in self.docks:
+            dock.clear()
+        self.window.banner.hide()
+        self._error_seq = -1
+        if self.stale or not self.session.alive:
+            # the network changed since this session started: the next Train compiles the new one
+            # from fresh weights (resetting the old network's weights would be of no use)
+            self.close_session(store=True)
+            self.status.setText(" not trained yet ")
+            self.message.emit("Weights reset - press Train to start the changed network from fresh weights")
+            return
+        self._call("reset")
 
     def rollback(self, halve: bool) -> None:
-        if self.session is not None:
-            self.session.rollback(halve_lr=halve)
+        if self.session is not None and self._call("rollback", halve_lr=halve):
             if halve:
                 self.lr.blockSignals(True)
                 self.lr.setValue(self.lr.value() / 2)
@@ -249,7 +284,7 @@ class TrainingController(QObject):
         if self.session is not None and not self.stale:
             self.stale = True
             if self.session.state == "running":
-                self.session.pause()
+                self._call("pause")
             self.message.emit("The network changed - press Train to continue with the new network "
                               "(weights are kept where shapes match)")
 
@@ -259,7 +294,11 @@ class TrainingController(QObject):
         s = self.session
         self.session = None
         try:
-            s.pause()
+            if s.alive:
+                try:
+                    s.pause()
+                except NNStudioError:
+                    pass  # the worker does not answer: the run record below is what it last published
             snap = s.latest_snapshot()
             if store and snap is not None and snap.step > 0 and snap.state not in ("finished", "stopped"):
                 self.window.project.runs.append(s.run_record().to_dict())
@@ -334,6 +373,14 @@ class TrainingController(QObject):
         self.status.setText("  ·  ".join(parts) + f"  ({snap.state}) ")
         if snap.state == "diverged" and snap.divergence is not None:
             self.window.banner.show_report(snap.divergence)
+        if snap.state == "error" and self._error_seq != snap.seq:
+            # an error is shown, never swallowed: the banner says why, the controls stay usable
+            self._error_seq = snap.seq
+            self.window.banner.show_error(snap.message)
+            self.message.emit(snap.message)
+        elif snap.state == "running" and self._error_seq >= 0:  # trained on: the error is past
+            self._error_seq = -1
+            self.window.banner.hide()
         if snap.state in ("finished", "stopped"):
             self._store_run(snap.step)
 

@@ -84,6 +84,22 @@ def test_invalid_project_exits_1_with_the_message(tmp_path):
     r, _ = train(path)
     assert r.returncode == 1
     assert "this Input expects 5" in r.stderr and "Traceback" not in r.stderr
-    r = subprocess.run([sys.executable, "-m", "nnstudio", "train", str(tmp_path / "none.nnstudio")],
-                       capture_output=True, text=True)
-    assert r.returncode == 1 and "does not exist" in r.stderr
+
+
+@pytest.mark.parametrize("content", [None, b"{not json", b"\x00\xff binary"])
+def test_unreadable_project_exits_2_as_the_readme_says(tmp_path, content):
+    path = tmp_path / "p.nnstudio"
+    if content is not None:
+        path.write_bytes(content)
+    r, _ = train(path)
+    assert r.returncode == 2, r.stderr
+    assert "p.nnstudio" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unreadable_data_file_exits_2(tmp_path):
+    project = toy_project()
+    project.data = {"source": "npz", "path": "missing.npz"}
+    path = tmp_path / "p.nnstudio"
+    save_project(project, path)
+    r, _ = train(path)
+    assert r.returncode == 2 and "missing.npz" in r.stderr and "Traceback" not in r.stderr

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 
 from nnstudio.graph import Connect, Disconnect, Macro, MoveNodes
 from nnstudio.ui.canvas.items import NodeItem, PortItem, WireItem
+from nnstudio.ui.canvas.safe_geometry import canvas_pos
 
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtWidgets import QGraphicsView
@@ -232,7 +233,7 @@ class NodeDrag(Interaction):
         # put the items back where the model has them
         for nid in self.moving:
             if nid in self.scene.node_items and nid in self.scene.graph.nodes:
-                self.scene.node_items[nid].setPos(*self.scene.graph.nodes[nid].pos)
+                self.scene.node_items[nid].setPos(*canvas_pos(self.scene.graph.nodes[nid].pos))
 
 
 class Pan:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyle, QStyleOpti
 
 from nnstudio.graph import fmt_shape, kinds
 from nnstudio.ui.canvas import style
+from nnstudio.ui.canvas.safe_geometry import canvas_pos
 
 if TYPE_CHECKING:  # pragma: no cover
     from nnstudio.graph import Node
@@ -184,7 +185,7 @@ class NodeItem(QGraphicsItem):
         self.in_port = PortItem(self, self.spec.inputs[0].name, False, self.spec.inputs[0].multiple) \
             if self.spec.inputs else None
         self.out_port = PortItem(self, self.spec.outputs[0].name, True, False) if self.spec.outputs else None
-        self.setPos(*node.pos)
+        self.setPos(*canvas_pos(node.pos))  # never NaN/inf: Qt crashes painting it
         self.refresh()
 
     # --- geometry ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from nnstudio.ui.canvas.interactions import Interaction, NodeDrag, RubberBand, W
 from nnstudio.ui.canvas.items import EdgeItem, GroupFrameItem, MessageItem, NodeItem, PortItem, WireOverviewItem
 from nnstudio.ui.canvas.layout import layered_positions
 from nnstudio.ui.commands import push_edit
+from nnstudio.ui.canvas.safe_geometry import canvas_pos
 
 KIND_MIME = "application/x-nnstudio-kind"
 
@@ -183,8 +184,8 @@ class GraphScene(QGraphicsScene):
             self.wire_overview.invalidate()
         elif isinstance(ev, events.NodeMoved):
             item = self.node_items.get(ev.node_id)
-            if item is not None and (item.pos().x(), item.pos().y()) != tuple(ev.new):
-                item.setPos(*ev.new)
+            if item is not None and (item.pos().x(), item.pos().y()) != canvas_pos(ev.new):
+                item.setPos(*canvas_pos(ev.new))
         elif isinstance(ev, (events.ParamChanged, events.NodeRenamed)):
             item = self.node_items.get(ev.node_id)
             if item is not None:

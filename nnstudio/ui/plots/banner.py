@@ -1,6 +1,8 @@
 """The divergence banner: what went wrong, in plain words, with the way back."""
 from __future__ import annotations
 
+import html
+
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -35,6 +37,16 @@ class DivergenceBanner(QFrame):
 
     def show_report(self, report: Any) -> None:
         self.text.setText(f"<b>Training diverged.</b> {report.message}")
+        self.rollback.show()
+        self.halve.show()
+        self.show()
+
+    def show_error(self, message: str) -> None:
+        """Training stopped on an error: say why and how to go on (nothing to roll back to)."""
+        self.text.setText(f"<b>Training stopped.</b> {html.escape(message)}<br>Fix the cause and press "
+                          "<b>Reset</b> to start again, or <b>Train</b> to try once more.")
+        self.rollback.hide()
+        self.halve.hide()
         self.show()
 
     def _request(self, halve: bool) -> None:
