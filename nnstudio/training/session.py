@@ -170,6 +170,26 @@ class Session:
                 self._cond.wait(1.0)
         return box.get("weights", {})
 
+    def saved_state(self) -> tuple[dict, dict]:
+        """Copies of the weights and the training state (``Trainer.training_state``) for saving."""
+        box: dict = {}
+        self._command("saved_state", box)
+        self._await(box)
+        return box.get("weights", {}), box.get("state", {})
+
+    def load_weights(self, weights: dict) -> list[str]:
+        """Copy tensors into the live parameters where shapes match (between chunks) and publish
+        a snapshot of the result; returns the ``NODE_ID/TENSOR`` keys that did not fit."""
+        box: dict = {"arg": weights}
+        self._command("load_weights", box)
+        self._await(box)
+        return box.get("skipped", [])
+
+    def _await(self, box: dict) -> None:
+        with self._cond:
+            while "done" not in box and not self._closed:
+                self._cond.wait(1.0)
+
     # --- worker ------------------------------------------------------------------------
     def _busy(self) -> bool:
         return self._state == "running" or self._pending_batches > 0 or self._pending_epoch
@@ -277,6 +297,14 @@ class Session:
                     self._interval = 1.0 / arg if arg > 0 else float("inf")
                 elif name == "weights":
                     arg["weights"] = t.weights()
+                elif name == "saved_state":
+                    arg["weights"], arg["state"], arg["done"] = t.weights(), t.training_state(), True
+                elif name == "load_weights":
+                    try:
+                        arg["skipped"] = t.load_weights(arg["arg"])
+                        t._keep_rollback_point()  # a rollback must not undo the loaded weights
+                    finally:
+                        arg["done"] = True
             except NNStudioError as exc:
                 self._set_state("error" if name == "reset" else self._state, str(exc))
         return changed
