@@ -169,3 +169,36 @@ def test_an_unreadable_import_says_why_and_changes_nothing(window, qtbot, tmp_pa
     assert not window.import_weights_from(bad)
     assert window.messages and "broken.npz" in window.messages[-1] and "not a readable .npz" in window.messages[-1]
     assert window.windowTitle().endswith(".nnstudio - nnstudio")
+
+
+def test_an_edit_that_changes_shapes_drops_those_weights_and_says_so(window, qtbot, tmp_path):
+    from PySide6.QtWidgets import QSpinBox
+
+    from nnstudio.training import trainer_for_project
+
+    project = toy_project("xor", n=120, hidden=8, epochs=20)
+    trainer = trainer_for_project(project)
+    trainer.run_epoch()
+    project.weights, project.optimizer = trainer.weights(), trainer.training_state()
+    open_project(window, tmp_path, project)
+    wait_shown(window, qtbot, lambda s: s.epoch == 1)
+    dense = [n for n in window.project.graph.nodes.values() if n.kind == "Dense"]
+    window.scene.select_nodes([dense[1].id])
+    spin = window.inspector.editors["units"]
+    assert isinstance(spin, QSpinBox)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "5")
+    QTest.keyClick(spin.lineEdit(), Qt.Key_Return)
+    assert window.project.graph.nodes[dense[1].id].params["units"] == 5
+    messages = []
+    window.trainer.message.connect(messages.append)
+    click_action(window, window.trainer.step_action)
+    snap = wait_shown(window, qtbot, lambda s: s.state == "paused" and s.step == 1)
+    dropped = [m for m in messages if m.startswith("The network changed:")]
+    assert dropped, messages
+    assert f"{dense[1].name} (Dense) no longer fit" in dropped[0] and f"{dense[2].name} (Dense)" in dropped[0]
+    assert dense[0].name not in dropped[0]
+    kept = window.trainer.session.weights()[dense[0].id]["weight"]
+    saved = project.weights[dense[0].id]["weight"]
+    assert np.max(np.abs(kept - saved)) <= 0.05 * 1.001  # kept: the saved weights, one Adam step (lr 0.05) on
+    assert snap.params is None or snap.params[dense[1].id]["weight"].shape == (5, 8)
