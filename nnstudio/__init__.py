@@ -21,7 +21,7 @@ __all__ = ["Graph", "Problem", "NNStudioError", "kinds", "__version__"]
 
 
 def __getattr__(name: str):  # lazy: keep `import nnstudio` free of numba
-    if name in ("Project", "save_project", "load_project"):
+    if name in ("Project", "save_project", "load_project", "import_weights", "ImportReport"):
         from nnstudio import io
 
         return getattr(io, name)

@@ -101,14 +101,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     try:
         project = load_project(args.project)
-        trainer = trainer_for_project(project, Path(args.project).parent, epochs=args.epochs, seed=args.seed,
-                                      lr=args.lr, threads=args.threads)
+        trainer = trainer_for_project(project, Path(args.project).parent, use_weights=not args.fresh,
+                                      epochs=args.epochs, seed=args.seed, lr=args.lr, threads=args.threads)
     except (ProjectFileError, DataError) as exc:  # the README promises 2 for a file that cannot be read
         _err(str(exc))
         return EXIT_UNREADABLE
     except NNStudioError as exc:
         _err(str(exc))
         return EXIT_INVALID
+    if project.weights and not args.fresh:
+        from nnstudio.training.resume import describe_resume
+
+        for line in describe_resume(project, trainer):
+            print(line, file=sys.stderr)
+        if trainer.done:
+            print(f"already trained for {trainer.epoch} epochs (the limit is {trainer.settings.epochs}) - pass "
+                  f"--epochs {trainer.epoch + trainer.settings.epochs} to train on, or --fresh to start over",
+                  file=sys.stderr)
+            return EXIT_OK
     total = trainer.settings.epochs
     bar = tqdm(total=total, unit="epoch", file=sys.stderr, disable=True if args.json else None,
                dynamic_ncols=True, desc=Path(args.project).stem)
@@ -135,6 +145,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     project.runs.append(run.to_dict())
     if args.save_weights and status != "diverged":
         project.weights = trainer.weights()
+        project.optimizer = trainer.training_state()  # so that the next `nnstudio train` resumes exactly
     try:
         save_project(project, args.project)
     except NNStudioError as exc:
@@ -211,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed for initialisation, shuffling and dropout")
     p.add_argument("--lr", type=float, help="learning rate")
     p.add_argument("--threads", type=int, help="threads for the engine (0 = all cores)")
-    p.add_argument("--save-weights", action="store_true", help="store the trained weights in the project")
+    p.add_argument("--save-weights", action="store_true",
+                   help="store the trained weights and optimizer state in the project (the next train resumes)")
+    p.add_argument("--fresh", action="store_true", help="ignore saved weights and start from a new initialisation")
     p.add_argument("--json", action="store_true", help="one JSON object per line instead of a progress bar")
     p = sub.add_parser("runs", help=COMMANDS["runs"])
     p.add_argument("project", help="a .nnstudio project file")

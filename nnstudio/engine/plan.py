@@ -303,6 +303,37 @@ class Plan:
             self._bufs[r[3]][:] = s2
         self._hp[:] = state["hp"]
 
+    def optimizer_state(self) -> dict[str, np.ndarray]:
+        """The optimizer's state as named arrays (copies) for saving; see :func:`load_optimizer_state`.
+
+        Keys: ``NODE_ID/TENSOR/SLOT`` per trainable tensor, with PyTorch's slot names
+        (``exp_avg`` and ``exp_avg_sq`` for adam, ``momentum_buffer`` for momentum and
+        nesterov, ``square_avg`` (and ``momentum_buffer``) for rmsprop, none for sgd), and
+        ``optimizer`` (name), ``step`` (updates so far), ``lr``, ``rng_seed`` and ``rng_calls`` (what
+        seeds the dropout masks).
+        """
+        from nnstudio.engine.optim_state import state_of
+
+        return state_of(self)
+
+    def load_optimizer_state(self, state: Mapping[str, Any]) -> list[str]:
+        """Restore :meth:`optimizer_state` so that training resumes exactly where it was saved.
+
+        Choose the same optimizer (and options) with :meth:`set_optimizer` first, else
+        TrainingError. Returns what could not be restored (a tensor's state missing or of
+        another shape: that tensor starts with a fresh state), in plain sentences.
+        """
+        from nnstudio.engine.optim_state import load_state
+
+        return load_state(self, state)
+
+    def _tensor_slots(self) -> list[tuple[str, str, int, int, int]]:
+        if getattr(self, "_slots", None) is None:
+            from nnstudio.engine.optim_state import tensor_slots
+
+            self._slots = tensor_slots(self._bufs, self._p.optc, self.params)
+        return self._slots
+
     def load_params(self, params: Mapping[str, Mapping[str, np.ndarray]]) -> None:
         """Copy tensors into the live parameters (shapes must match)."""
         for nid, t in params.items():

@@ -25,16 +25,19 @@ from nnstudio.errors import GraphError, ProjectFileError
 from nnstudio.graph import Graph
 from nnstudio.io import checks
 from nnstudio.io.atomic import atomic_write_bytes
+from nnstudio.io.weights import decode_arrays, encode_arrays
 
 FORMAT_NAME = "nnstudio-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 EXTENSION = ".nnstudio"
 WEIGHTS_ENCODING = "npz-base64"
 
 Weights = dict[str, dict[str, np.ndarray]]
 
 # format_version N -> function turning a version-N document into version N+1
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: lambda doc: {**doc, "optimizer": None},  # version 2 added the optimizer state
+}
 
 
 @dataclass
@@ -52,6 +55,9 @@ class Project:
         Training settings (optimizer, learning rate, batch size, epochs...).
     weights : dict or None
         Trained parameters ``{node_id: {"weight": array, ...}}``, if saved.
+    optimizer : dict or None
+        Optimizer state and training progress saved with the weights, so training
+        resumes exactly: ``{name: array}`` as ``Trainer.training_state()`` returns it.
     runs : list of dict
         Past training runs (settings, curves, final metrics).
     meta : dict
@@ -64,6 +70,7 @@ class Project:
     data: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
     weights: Weights | None = None
+    optimizer: dict[str, np.ndarray] | None = None
     runs: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -79,6 +86,7 @@ class Project:
             "data": copy.deepcopy(self.data),
             "training": copy.deepcopy(self.training),
             "weights": encode_weights(self.weights) if self.weights else None,
+            "optimizer": encode_arrays(self.optimizer) if self.weights and self.optimizer else None,
             "runs": copy.deepcopy(self.runs),
         }
 
@@ -156,6 +164,13 @@ def parse_project(raw: bytes, name: str = "the project") -> Project:
         except checks.WEIGHTS_DAMAGE as exc:
             project.warnings.append(
                 f"the saved weights in {name} are damaged ({exc}); the project opened without them")
+    if doc.get("optimizer") is not None and project.weights is not None:
+        try:
+            project.optimizer = decode_arrays(doc["optimizer"])
+        except (ValueError, TypeError) as exc:
+            project.warnings.append(
+                f"the saved optimizer state in {name} is damaged ({exc}); the project opened without it "
+                "(training continues from the saved weights with a fresh optimizer)")
     return project
 
 

@@ -34,4 +34,29 @@ def trainer_for_project(project: Any, base_dir: str | Path | None = None, use_we
     settings = TrainingSettings.from_dict(project.training)
     if overrides:
         settings = settings.with_changes(**{k: v for k, v in overrides.items() if v is not None})
-    return Trainer(project.graph, dataset, settings, project.weights if use_weights else None)
+    trainer = Trainer(project.graph, dataset, settings, project.weights if use_weights else None)
+    # what became of the saved weights and optimizer state, in sentences for the terminal or status bar
+    trainer.resume_notes = []
+    if use_weights and project.weights:
+        trainer.resume_notes = describe_skipped(trainer.load_weights(project.weights), project.graph)
+        # the loaded network's validation figures, so the status and the views show them at once
+        # (before the state is restored: that restores the dropout seed counter this pass advances)
+        trainer.last_metrics = trainer.evaluate()
+        if getattr(project, "optimizer", None):
+            trainer.resume_notes += trainer.load_training_state(project.optimizer)
+    return trainer
+
+
+def describe_skipped(skipped: list[str], graph: Any) -> list[str]:
+    """``["n2/weight", ...]`` from ``Trainer.load_weights`` as one sentence per node."""
+    by_node: dict[str, list[str]] = {}
+    for key in skipped:
+        nid, _, tensor = key.partition("/")
+        by_node.setdefault(nid, []).append(tensor)
+    notes = []
+    for nid, tensors in by_node.items():
+        node = graph.nodes.get(nid)
+        what = f"{node.name} ({node.kind})" if node is not None else f"node {nid}, which no longer exists,"
+        notes.append(f"the saved {' and '.join(tensors)} of {what} no longer fit{'s' * (len(tensors) == 1)} "
+                     "the network and {} dropped".format("was" if len(tensors) == 1 else "were"))
+    return notes

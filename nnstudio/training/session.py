@@ -256,6 +256,35 @@ class Session:
             raise TrainingError("the training session has ended; the weights were not copied")
         return box["weights"]
 
+    def saved_state(self) -> tuple[dict, dict]:
+        """Copies of the weights and the training state (``Trainer.training_state``) for saving."""
+        box: dict = {}
+        self._command("saved_state", box)
+        self._await(box)
+        return box.get("weights", {}), box.get("state", {})
+
+    def load_weights(self, weights: dict) -> list[str]:
+        """Copy tensors into the live parameters where shapes match (between chunks) and publish
+        a snapshot of the result; returns the ``NODE_ID/TENSOR`` keys that did not fit."""
+        box: dict = {"arg": weights}
+        self._command("load_weights", box)
+        self._await(box)
+        return box.get("skipped", [])
+
+    def _await(self, box: dict, timeout: float = WEIGHTS_TIMEOUT) -> None:
+        """Wait for the worker's answer in ``box``; TrainingError if it fails or does not come in time."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while "done" not in box and not self._closed and self._thread.is_alive():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TrainingError(f"the training thread did not answer within {timeout:g} s")
+                self._cond.wait(min(remaining, 0.5))
+        if "error" in box:
+            raise TrainingError(box["error"])
+        if "done" not in box:
+            raise TrainingError("the training session has ended")
+
     # --- worker ------------------------------------------------------------------------
     def _busy(self) -> bool:
         return self._state == "running" or self._pending_batches > 0 or self._pending_epoch or self._applying
@@ -391,6 +420,23 @@ class Session:
                     except Exception as exc:  # noqa: BLE001 - the caller is told and stops waiting
                         arg["error"] = _describe_error(exc)
                         raise
+                elif name == "saved_state":
+                    try:
+                        arg["weights"], arg["state"] = t.weights(), t.training_state()
+                    except Exception as exc:  # noqa: BLE001 - the caller is told and stops waiting
+                        arg["error"] = _describe_error(exc)
+                        raise
+                    finally:
+                        arg["done"] = True
+                elif name == "load_weights":
+                    try:
+                        arg["skipped"] = t.load_weights(arg["arg"])
+                        t._keep_rollback_point()  # a rollback must not undo the loaded weights
+                    except Exception as exc:  # noqa: BLE001 - the caller is told and stops waiting
+                        arg["error"] = _describe_error(exc)
+                        raise
+                    finally:
+                        arg["done"] = True
             except NNStudioError as exc:
                 with self._cond:
                     self._set_state("error" if name == "reset" else self._state, str(exc))

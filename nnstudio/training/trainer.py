@@ -105,6 +105,7 @@ class Trainer:
         self._rate = (time.perf_counter(), 0)
         self.steps_per_s = 0.0
         self.last_metrics: dict[str, Any] = {}
+        self.resume_notes: list[str] = []  # what became of saved weights (see trainer_for_project)
 
     # --- setup ------------------------------------------------------------------
     def _targets(self, y: np.ndarray) -> np.ndarray:
@@ -165,6 +166,21 @@ class Trainer:
     def weights(self) -> dict[str, dict[str, np.ndarray]]:
         """A copy of every parameter tensor (for saving into the project)."""
         return {nid: {k: np.array(v, copy=True) for k, v in t.items()} for nid, t in self.plan.params.items()}
+
+    def training_state(self) -> dict[str, np.ndarray]:
+        """Optimizer state and progress (epoch, step, curves) for saving with :meth:`weights`."""
+        from nnstudio.training.resume import training_state
+
+        return training_state(self)
+
+    def load_training_state(self, state: dict[str, Any]) -> list[str]:
+        """Continue exactly where :meth:`training_state` was taken (load the weights first).
+
+        Returns what could not be restored, in plain sentences.
+        """
+        from nnstudio.training.resume import load_training_state
+
+        return load_training_state(self, state)
 
     # --- settings while running --------------------------------------------------
     def apply_settings(self, new: TrainingSettings) -> None:

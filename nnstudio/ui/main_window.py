@@ -143,6 +143,8 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         act(f, "save", "&Save", self.save, QKeySequence.Save, "Save the project")
         act(f, "save_as", "Save &as...", self.save_as, QKeySequence("Ctrl+Shift+S"), "Save under a new name")
+        act(f, "import_weights", "&Import weights...", self.import_weights_dialog, None,
+            "Load trained layers from an .npz file or another project into the nodes of the same name")
         f.addSeparator()
         act(f, "quit", "&Quit", self.close, QKeySequence("Ctrl+Q"), "Close nnstudio")
         e = mb.addMenu("&Edit")
@@ -215,6 +217,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         if project.warnings:
             self.statusBar().showMessage(" ".join(project.warnings), 10000)
+        self.trainer.show_saved_weights()  # a trained project shows its trained network at once
 
     def _refresh_runs(self) -> None:
         self.runs_panel.set_runs(runs_of(self.project))
@@ -304,6 +307,9 @@ class MainWindow(QMainWindow):
             from nnstudio.data import relative_spec
 
             self.project.data = relative_spec(self.data_panel.dataset.spec, path.parent)
+        saved = self.trainer.weights_for_saving()  # the trained weights and optimizer state go along
+        if saved is not None:
+            self.project.weights, self.project.optimizer = saved
         try:
             save_project(self.project, path)
         except (NNStudioError, OSError) as exc:
@@ -318,6 +324,25 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
+
+    def import_weights_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import weights", self.settings.value("last_dir", str(Path.home())),
+                                              "Trained weights (*.npz *.nnstudio);;All files (*)")
+        if path:
+            self.import_weights_from(path)
+
+    def import_weights_from(self, path: str | Path) -> bool:
+        """Import trained parts into the network and show the report; False if the file was unusable."""
+        from nnstudio.ui.panels.import_report import ImportReportDialog
+
+        try:
+            report = self.trainer.import_weights(path)
+        except NNStudioError as exc:
+            QMessageBox.warning(self, "Cannot import weights", str(exc))
+            return False
+        self.import_report = ImportReportDialog(report, self)
+        self.import_report.show()
+        return bool(report.weights)
 
     def _add_recent(self, path: Path) -> None:
         recent = [str(path.resolve())] + [p for p in self.recent_files() if p != str(path.resolve())]

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox, QTool
 from nnstudio.engine import kernels_ready
 from nnstudio.errors import NNStudioError
 from nnstudio.training import OPTIMIZERS, Extras, Session, TrainingSettings, runs_of, trainer_for_project
+from nnstudio.training.project import describe_skipped
 from nnstudio.ui.icons import icon
+from nnstudio.ui.saved_weights import weights_loaded
 
 REDRAW_MS = 33  # the views' timer: ~30 ticks a second
 # Cheap views (the loss curves) redraw on every tick; the others take turns, this many per tick, so
@@ -49,6 +51,11 @@ class TrainingController(QObject):
         self.stale = False
         self.last_seq = -1
         self._stored: tuple[Any, int] | None = None  # (run start, step) of the run last kept in the project
+        # whether the session's weights are worth saving although it took no step (loaded or imported),
+        # and what the status line says about them until training goes on
+        self.has_weights = False
+        self.weights_note = ""
+        self.note_step = 0  # the step the note is about
         self.docks: list[Any] = []
         self.latencies: list[float] = []
         self._turn = 0
@@ -160,13 +167,19 @@ class TrainingController(QObject):
         self.pending_weights = None
         project.training = self.settings_dict()
         try:
-            trainer = trainer_for_project(project, self.base_dir(), use_weights=False)
+            # the project's saved weights (and optimizer state) start a first session; later ones
+            # continue from the session before
+            trainer = trainer_for_project(project, self.base_dir(), use_weights=keep is None)
         except NNStudioError as exc:
             self.message.emit(str(exc))
             self.window.show_problem(str(exc))
             return False
         if keep:
-            trainer.load_weights(keep)  # weights kept where shapes still match
+            dropped = describe_skipped(trainer.load_weights(keep), trainer.graph)  # kept where shapes match
+            if dropped:
+                self.message.emit("The network changed: " + "; ".join(dropped) + " (they start fresh)")
+        elif project.weights:
+            weights_loaded(self, trainer)
         self.session = Session(trainer, snapshot_hz=SNAPSHOT_HZ)
         self.stale = False
         self.last_seq = -1
@@ -178,6 +191,23 @@ class TrainingController(QObject):
         self.apply_extras()
         self.timer.start()
         return True
+
+    def show_saved_weights(self) -> None:
+        """A project opened with trained weights: build its session now so every view shows them."""
+        if self.window.project.weights and self.session is None and self._engine_ready(self.show_saved_weights):
+            self.ensure_session()
+
+    def weights_for_saving(self) -> tuple[Any, Any] | None:
+        """``(weights, optimizer state)`` to store in the project, or None to keep the project's own."""
+        from nnstudio.ui.saved_weights import weights_for_saving
+
+        return weights_for_saving(self)
+
+    def import_weights(self, path: str | Path) -> Any:
+        """Load trained parts from an .npz or project into the network; returns the ImportReport."""
+        from nnstudio.ui.saved_weights import import_into
+
+        return import_into(self, Path(path))
 
     def base_dir(self) -> Path | None:
         path = getattr(self.window, "path", None)
@@ -259,6 +289,7 @@ class TrainingController(QObject):
         if self.session is None:
             return
         self._stored = None  # a new run begins; the one before stays in the list
+        self.has_weights, self.weights_note = False, ""
         for dock in self.docks:
             dock.clear()
         self.window.banner.hide()
@@ -370,7 +401,10 @@ class TrainingController(QObject):
             parts.append(f"val loss {snap.metrics['val_loss']:.4g}")
         if acc is not None:
             parts.append(f"val acc {acc:.3f}")
-        self.status.setText("  ·  ".join(parts) + f"  ({snap.state}) ")
+        if snap.state == "running" or snap.step != self.note_step:  # trained on since: a plain status again
+            self.weights_note = ""
+        shown = self.weights_note if self.weights_note and snap.state in ("idle", "paused") else snap.state
+        self.status.setText("  ·  ".join(parts) + f"  ({shown}) ")
         if snap.state == "diverged" and snap.divergence is not None:
             self.window.banner.show_report(snap.divergence)
         if snap.state == "error" and self._error_seq != snap.seq:

@@ -178,4 +178,4 @@ def test_document_fields(mlp):
     doc = Project(graph=mlp[0]).to_document()
     assert doc["format"] == "nnstudio-project" and doc["format_version"] == FORMAT_VERSION
     assert set(doc) == {"format", "format_version", "app_version", "meta", "graph", "data", "training",
-                        "weights", "runs"}
+                        "weights", "optimizer", "runs"}
