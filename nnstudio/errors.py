@@ -23,6 +23,10 @@ class ProjectFileError(NNStudioError):
     """A project file cannot be read (corrupt, truncated, newer format...)."""
 
 
+class ExportError(NNStudioError):
+    """A network cannot be exported (invalid graph, missing weights, unwritable output...)."""
+
+
 class DataError(NNStudioError):
     """A dataset cannot be generated or loaded (bad rows, unreadable file...)."""
 
