@@ -203,12 +203,25 @@ def preview_csv(path: str | Path, delimiter: str | None = None, header: bool | N
     warnings: list[str] = []
     text = _read_text(p, warnings)
     delim, _body, rows, lines, has_header, names = _layout(text, p.name, delimiter, header, skip_rows)
-    first_rows, _ = _head(text, delim, p.name, 60)
-    suggested = 1 if _count_line(first_rows) else 0
+    first_rows, first_lines = _head(text, delim, p.name, 60)
     body, body_lines = (rows[1:], lines[1:]) if has_header else (rows, lines)
     numeric = _guess_numeric(body, len(names))
     return CsvPreview(delim, has_header, skip_rows, names, body[:max_rows], body_lines[:max_rows],
-                      ["number" if k else "category" for k in numeric], suggested, warnings)
+                      ["number" if k else "category" for k in numeric], _suggest_skip(first_rows, first_lines),
+                      warnings)
+
+
+def _suggest_skip(rows: list[list[str]], lines: list[int]) -> int:
+    """Leading lines that are not part of the table: a count line, or lines of another width (a title...)."""
+    if len(rows) < 2:
+        return 0
+    width = Counter(len(r) for r in rows).most_common(1)[0][0]
+    lead = 0
+    while lead < min(10, len(rows) - 1) and len(rows[lead]) != width:
+        lead += 1
+    if lead:
+        return lines[lead] - 1
+    return 1 if _count_line(rows) else 0
 
 
 def _resolve(col: str | int, names: list[str], name: str) -> int:
