@@ -163,3 +163,21 @@ def test_random_tables_round_trip(tmp_path_factory, names, data, delimiter, give
     assert ds.spec["delimiter"] == delimiter
     if header:
         assert ds.spec["inputs"] == names[:-1] and ds.spec["target"] == names[-1]
+
+
+def test_issue_16_id_column_of_12000_values_is_refused_without_allocating_it(tmp_path):
+    import tracemalloc
+
+    p = tmp_path / "orders.csv"
+    p.write_text("order_id,amount,returned\n" + "\n".join(f"ORD-{i:06d},{(i * 37) % 500 / 10},{i % 2}"
+                                                           for i in range(12_000)) + "\n")
+    assert p.stat().st_size < 300_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match=r"orders.csv: column 'order_id' has 12,000 distinct values.*ignored"):
+            ns.data.load_csv(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20  # the one-hot matrix would be 12,000 x 12,000 floats (over 500 MB)
+    assert ns.data.load_csv(p, columns={"order_id": "ignore"}).input_shape == (1,)

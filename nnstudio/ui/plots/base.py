@@ -18,9 +18,16 @@ TRAIN_COLOR = "#1e88e5"
 VAL_COLOR = "#fb8c00"
 
 
-def diverging_lut() -> np.ndarray:
-    """Blue (negative) - light grey (zero) - orange (positive)."""
-    return pg.ColorMap([0.0, 0.5, 1.0], [(30, 136, 229), (236, 239, 241), (251, 140, 0)]).getLookupTable(nPts=256)
+def diverging_lut(dark: bool = False) -> np.ndarray:
+    """Blue (negative) - neutral (zero) - orange (positive); the neutral is dark grey in the dark theme,
+    so near-zero weights recede into the background there too instead of glaring."""
+    zero = (55, 71, 79) if dark else (236, 239, 241)
+    return pg.ColorMap([0.0, 0.5, 1.0], [(30, 136, 229), zero, (251, 140, 0)]).getLookupTable(nPts=256)
+
+
+def background_is_dark() -> bool:
+    """Whether the plots' current background (the theme's) is dark."""
+    return pg.mkColor(pg.getConfigOption("background")).lightness() < 128
 
 
 def relative_luminance(c: QColor) -> float:

@@ -108,6 +108,9 @@ class DecisionDock(PlotDock):
 
         regression = task != "classification"
         self.colour_bar.setVisible(regression)
+        fg = pg.getConfigOption("foreground")  # the theme may have changed since the bar was made
+        self.colour_bar.axis.setPen(fg)
+        self.colour_bar.axis.setTextPen(fg)
         if regression:  # points and surface share one scale: a point matches the surface where the net is right
             t = np.concatenate([np.asarray(y_train, float).ravel(), np.asarray(y_val, float).ravel()])
             lo_t, hi_t = float(t.min()), float(t.max())

@@ -29,6 +29,7 @@ class GradNormsDock(PlotDock):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
         self.plot.setLabel("left", "log10 gradient norm")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a log scale reads as nonsense
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush="#1e88e5")
         self.plot.addItem(self.bars)
         self.body.addWidget(self.plot)

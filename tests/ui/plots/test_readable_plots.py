@@ -222,3 +222,15 @@ def test_the_about_box_and_the_divergence_banner_follow_the_dark_theme(qtbot, qa
     qtbot.waitExposed(banner)
     inside = banner.grab().toImage().pixelColor(20, 30)
     assert (inside.lightness() < 100) == (theme == "dark")
+
+
+def test_near_zero_weights_recede_into_the_background_in_both_themes(qtbot, theme, digits_snapshot):
+    from nnstudio.ui.plots import WeightsDock
+
+    trainer, _ = digits_snapshot
+    dock = shown(qtbot, WeightsDock())
+    dock.update_snapshot(trainer.snapshot(1, "paused", Extras(params=True)))
+    zero = QColor(*[int(v) for v in dock.image.lut[128][:3]])
+    bg = pg.mkColor(pg.getConfigOption("background"))
+    assert contrast(zero, bg) < 1.6  # a weight of 0 looks like empty background
+    assert contrast(QColor(*[int(v) for v in dock.image.lut[0][:3]]), zero) > 2.0  # a large one does not
