@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nnstudio as ns
-from nnstudio.data.csv_loader import MAX_CATEGORIES, preview_csv
+from nnstudio.data.csv_loader import MAX_CATEGORIES, MISSING, preview_csv
 from nnstudio.errors import DataError
 
 SKLEARN_LIKE = {
@@ -132,6 +132,7 @@ def test_an_unreadable_row_late_in_the_file_is_our_error_with_its_line(tmp_path)
         assert ds.n >= 1100
 
 
+MISSING_TEXT = MISSING
 names = st.lists(st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=6), min_size=2, max_size=5,
                  unique=True)
 endings = st.sampled_from(["\n", "\r\n", "\r"])
@@ -181,3 +182,31 @@ def test_issue_16_id_column_of_12000_values_is_refused_without_allocating_it(tmp
         tracemalloc.stop()
     assert peak < 50 * 2**20  # the one-hot matrix would be 12,000 x 12,000 floats (over 500 MB)
     assert ns.data.load_csv(p, columns={"order_id": "ignore"}).input_shape == (1,)
+
+
+@given(data=st.data(), delimiter=st.sampled_from([",", ";", "\t", "|"]), ending=endings,
+       categories=st.lists(st.text(st.characters(blacklist_categories=["Cc", "Cs", "Zl", "Zp"]), min_size=1,
+                                   max_size=8).filter(lambda t: t.strip() == t and t.lower() not in MISSING_TEXT),
+                           min_size=2, max_size=5, unique=True))
+def test_random_category_tables_round_trip_with_quoting(tmp_path_factory, data, delimiter, ending, categories):
+    import csv
+    import io
+
+    n = data.draw(st.integers(2, 30))
+    cats = data.draw(st.lists(st.sampled_from(categories), min_size=n, max_size=n))
+    xs = data.draw(st.lists(st.integers(-1000, 1000), min_size=n, max_size=n))
+    ys = [i % 2 for i in range(n)]
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator=ending)  # quotes values holding the delimiter
+    w.writerow(["c", "x", "y"])
+    w.writerows(zip(cats, xs, ys))
+    p = tmp_path_factory.mktemp("cat") / "c.csv"
+    p.write_bytes(buf.getvalue().encode())
+    ds = ns.data.load_csv(p, delimiter=delimiter, header=True, target="y", columns={"c": "category"},
+                          standardize=False, val_ratio=0.0, task="classification")
+    present = sorted(set(cats))
+    assert ds.input_shape == (len(present) + 1,)
+    decoded = [present[k] for k in ds.X_train[:, : len(present)].argmax(axis=1)]
+    assert decoded == cats
+    np.testing.assert_array_equal(ds.X_train[:, -1], xs)
+    np.testing.assert_array_equal(ds.y_train, ys)

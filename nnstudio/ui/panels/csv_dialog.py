@@ -108,7 +108,8 @@ class CsvImportDialog(QDialog):
             self.header.setChecked(bool(opts["header"]))
         if "skip_rows" in opts:
             self.skip.setValue(int(opts["skip_rows"]))
-        bad = {"stop": "error"}.get(opts.get("bad_rows", opts.get("on_bad_rows", "error")), "error")
+        bad = opts.get("bad_rows", opts.get("on_bad_rows", "error"))
+        bad = {"stop": "error"}.get(bad, bad)  # older projects' spelling
         self.bad_rows.setCurrentIndex(max(0, self.bad_rows.findData(bad)))
         for col, kind in (opts.get("columns") or {}).items():
             if kind == "ignore":

@@ -113,7 +113,8 @@ class DataPanel(QWidget):
         kind, _ = self.source.itemData(index)
         if kind in FILE_SOURCES:
             path = self._ask_path(kind)
-            options = self.ask_csv_options(path, None, self) if path and kind == "csv" else {}
+            same = self._file_spec if self._file_spec and self._file_spec.get("path") == str(path) else None
+            options = self.ask_csv_options(path, same, self) if path and kind == "csv" else {}  # same: as before
             if path and options is not None:  # None: the CSV import dialog was cancelled
                 self.load_file(kind, path, **options)
             return

@@ -146,3 +146,15 @@ def test_choosing_a_csv_in_the_data_panel_opens_the_dialog_and_loads_its_choice(
     # reopening the project reproduces the load
     again = ns.data.load_from_spec(ds.spec)
     np.testing.assert_array_equal(again.X_train, ds.X_train)
+
+    # choosing the same file again opens the dialog as it was left
+    def check_and_cancel() -> None:
+        dlg = QApplication.activeModalWidget()
+        seen.append((dlg.table.cellWidget(ROLE_ROW, 0).currentText(), dlg.bad_rows.currentData()))
+        qtbot.mouseClick(dlg.buttons.button(QDialogButtonBox.Cancel), Qt.LeftButton)
+
+    QTimer.singleShot(50, check_and_cancel)
+    panel.source.setCurrentIndex(csv_item - 1)
+    qtbot.keyClick(panel.source, Qt.Key_Down)
+    assert seen[1] == ("ignore", "drop")
+    assert panel.dataset is ds  # cancelled: the data stays
