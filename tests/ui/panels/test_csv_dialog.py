@@ -158,3 +158,21 @@ def test_choosing_a_csv_in_the_data_panel_opens_the_dialog_and_loads_its_choice(
     qtbot.keyClick(panel.source, Qt.Key_Down)
     assert seen[1] == ("ignore", "drop")
     assert panel.dataset is ds  # cancelled: the data stays
+
+
+def test_a_saved_project_reopens_its_csv_with_the_import_options(window, people, tmp_path):
+    from nnstudio.io import load_project
+
+    options = {"delimiter": "|", "header": True, "skip_rows": 0, "bad_rows": "drop", "target": "member",
+               "columns": {"id": "ignore"}}
+    assert window.data_panel.load_file("csv", str(people), **options)
+    first = window.data_panel.dataset
+    path = tmp_path / "people.nnstudio"
+    assert window._write(path)
+    saved = load_project(path).data
+    assert {k: saved[k] for k in options} == options and saved["path"] == "people.csv"
+    window.data_panel.load_spec({"source": "toy", "name": "xor", "n": 40, "seed": 0, "val_ratio": 0.2})
+    assert window.open_path(path, ask=False)
+    again = window.data_panel.dataset
+    assert again.spec["columns"] == {"id": "ignore"} and len(again.skipped) == 2
+    np.testing.assert_array_equal(again.X_train, first.X_train)
