@@ -1,7 +1,6 @@
 """The data panel: choose a toy problem, the bundled digits or a file, and preview it."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio import data as D
+from nnstudio.data.csv_loader import preview_csv
 from nnstudio.errors import NNStudioError
+from nnstudio.ui.panels.csv_dialog import ask_csv_options
 
 CLASS_COLORS = ["#1e88e5", "#fb8c00", "#43a047", "#8e24aa", "#e53935", "#00acc1", "#6d4c41", "#c0ca33",
                 "#d81b60", "#5e35b1"]
@@ -26,6 +27,8 @@ class DataPanel(QWidget):
     """Emits ``datasetChanged(dataset)`` whenever a dataset loads; errors are shown in the panel."""
 
     datasetChanged = Signal(object)
+    #: shows the CSV import dialog: (path, options, parent) -> load_csv options, or None when cancelled
+    ask_csv_options = staticmethod(ask_csv_options)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -110,8 +113,10 @@ class DataPanel(QWidget):
         kind, _ = self.source.itemData(index)
         if kind in FILE_SOURCES:
             path = self._ask_path(kind)
-            if path:
-                self.load_file(kind, path)
+            same = self._file_spec if self._file_spec and self._file_spec.get("path") == str(path) else None
+            options = self.ask_csv_options(path, same, self) if path and kind == "csv" else {}  # same: as before
+            if path and options is not None:  # None: the CSV import dialog was cancelled
+                self.load_file(kind, path, **options)
             return
         self._file_spec = None
         self.reload()
@@ -225,11 +230,10 @@ class DataPanel(QWidget):
         if spec.get("source") == "csv":
             path = Path(spec["path"]) if Path(spec["path"]).is_absolute() or self.base_dir is None \
                 else self.base_dir / spec["path"]
-            try:
-                with open(path, newline="", encoding="utf-8", errors="replace") as f:
-                    reader = csv.reader(f, delimiter=spec.get("delimiter", ","))
-                    rows = [r for _, r in zip(range(11), reader)]
-            except OSError:
+            try:  # read as it was loaded: the same delimiter, header and skipped lines
+                pre = preview_csv(path, spec.get("delimiter"), spec.get("header"), int(spec.get("skip_rows", 0)), 10)
+                rows = [pre.names] + pre.rows
+            except NNStudioError:
                 rows = []
         if not rows:
             rows = [[f"x{j + 1}" for j in range(ds.X_train.shape[1])]] + \

@@ -6,7 +6,8 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
 
 class DivergenceBanner(QFrame):
@@ -15,8 +16,7 @@ class DivergenceBanner(QFrame):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setObjectName("DivergenceBanner")
-        self.setStyleSheet("#DivergenceBanner { background: #fdecea; border: 1px solid #e53935; border-radius: 6px; }"
-                           "#DivergenceBanner QLabel { color: #611a15; }")
+        self._style()
         self.text = QLabel("")
         self.text.setWordWrap(True)
         self.rollback = QPushButton("Roll back")
@@ -35,7 +35,15 @@ class DivergenceBanner(QFrame):
         close.clicked.connect(self.hide)
         self.hide()
 
+    def _style(self) -> None:
+        # pale red on a light window; deep red with light text on a dark one (a pale banner glares there)
+        dark = QApplication.palette().color(QPalette.Window).lightness() < 128
+        bg, fg = ("#4a1c1c", "#ffcdd2") if dark else ("#fdecea", "#611a15")
+        self.setStyleSheet(f"#DivergenceBanner {{ background: {bg}; border: 1px solid #e53935; border-radius: 6px; }}"
+                           f"#DivergenceBanner QLabel {{ color: {fg}; }}")
+
     def show_report(self, report: Any) -> None:
+        self._style()  # in the theme of now
         self.text.setText(f"<b>Training diverged.</b> {report.message}")
         self.rollback.show()
         self.halve.show()

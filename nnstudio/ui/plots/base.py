@@ -1,11 +1,13 @@
 """The base of every live plot dock: a title, a "what am I looking at" help, PNG export."""
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
@@ -16,9 +18,54 @@ TRAIN_COLOR = "#1e88e5"
 VAL_COLOR = "#fb8c00"
 
 
-def diverging_lut() -> np.ndarray:
-    """Blue (negative) - light grey (zero) - orange (positive)."""
-    return pg.ColorMap([0.0, 0.5, 1.0], [(30, 136, 229), (236, 239, 241), (251, 140, 0)]).getLookupTable(nPts=256)
+def diverging_lut(dark: bool = False) -> np.ndarray:
+    """Blue (negative) - neutral (zero) - orange (positive); the neutral is dark grey in the dark theme,
+    so near-zero weights recede into the background there too instead of glaring."""
+    zero = (55, 71, 79) if dark else (236, 239, 241)
+    return pg.ColorMap([0.0, 0.5, 1.0], [(30, 136, 229), zero, (251, 140, 0)]).getLookupTable(nPts=256)
+
+
+def background_is_dark() -> bool:
+    """Whether the plots' current background (the theme's) is dark."""
+    return pg.mkColor(pg.getConfigOption("background")).lightness() < 128
+
+
+def relative_luminance(c: QColor) -> float:
+    """WCAG relative luminance, 0 (black) to 1 (white)."""
+    def lin(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF())
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio, 1 to 21 (4.5 for text, 3 for lines and shapes)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable_text_colour(cell: QColor) -> str:
+    """Black or white, whichever contrasts more with the cell (at least 4.5:1 for any cell)."""
+    black, white = QColor("#000000"), QColor("#ffffff")
+    return "#000000" if contrast_ratio(black, cell) >= contrast_ratio(white, cell) else "#ffffff"
+
+
+def readable_on(colour: str, background: Any, minimum: float = 3.0) -> str:
+    """The colour, darkened (light background) or lightened (dark one) until it stands out ``minimum``:1."""
+    c, bg = QColor(colour), pg.mkColor(background)
+    h, s, light, _a = c.getHslF()
+    step = -0.03 if relative_luminance(bg) > 0.18 else 0.03
+    while contrast_ratio(c, bg) < minimum and 0.0 < light < 1.0:
+        light = min(1.0, max(0.0, light + step))
+        c = QColor.fromHslF(max(h, 0.0), s, light)
+    return c.name()
+
+
+def legend_html(entries: list[tuple[str, str, str]]) -> str:
+    """A legend drawn outside the plot (so it never hides a curve): (colour, "solid"|"dashed"|"box", text)."""
+    marks = {"solid": "\u2501\u2501", "dashed": "\u254d\u254d", "box": "\u25a0"}
+    return "&nbsp;&nbsp;&nbsp;".join(
+        f'<span style="color:{c}; font-weight:bold">{marks[style]}</span>&nbsp;{html.escape(text)}'
+        for c, style, text in entries)
 
 
 class PlotDock(QDockWidget):

@@ -5,9 +5,11 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock
+from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, readable_text_colour
 
 
 class ConfusionDock(PlotDock):
@@ -23,13 +25,38 @@ class ConfusionDock(PlotDock):
         self.view.setLabel("left", "true class")
         self.view.setLabel("bottom", "predicted class")
         self.image = pg.ImageItem()
-        self.image.setColorMap(pg.colormap.get("CET-L12") if "CET-L12" in pg.colormap.listMaps() else
-                               pg.colormap.get("viridis"))
+        self.cmap = pg.colormap.get("CET-L12") if "CET-L12" in pg.colormap.listMaps() else pg.colormap.get("viridis")
+        self.image.setColorMap(self.cmap)
         self.view.addItem(self.image)
         self.body.addWidget(self.view)
         self.texts: list[pg.TextItem] = []
         self.cells: dict[tuple[int, int], tuple[str, str]] = {}
         self.class_names: list[str] = []
+        self.font_px = 0
+        # the numbers must fit their cells whatever the dock's size
+        self.view.getViewBox().sigResized.connect(lambda *_: self._fit_font())
+        self.view.getViewBox().sigRangeChanged.connect(lambda *_: self._fit_font())
+
+    def _fit_font(self) -> None:
+        k = int(round(len(self.texts) ** 0.5))
+        if not k:
+            return
+        vb = self.view.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        cell = min(vb.width() / max(x1 - x0, 1e-9), vb.height() / max(y1 - y0, 1e-9))  # pixels per cell
+        digits = max(len(t.toPlainText()) for t in self.texts) or 1
+        # a digit is about 0.6 em wide: the widest number and a margin fit across, and 45% of the height
+        px = int(max(6, min(16, cell * 0.45, cell * 0.8 / (0.6 * digits))))
+        if px != self.font_px:
+            self.font_px = px
+            font = QFont()
+            font.setPixelSize(px)
+            for t in self.texts:
+                t.setFont(font)
+
+    def text_colour(self, share: float) -> str:
+        """Black on light cells, white on dark ones: whichever contrasts more with the cell's colour."""
+        return readable_text_colour(self.cmap.map(np.array([float(share)]), mode="qcolor")[0])
 
     def set_class_names(self, names: list[str]) -> None:
         self.class_names = list(names)
@@ -60,11 +87,12 @@ class ConfusionDock(PlotDock):
         for i in range(k):
             for j in range(k):
                 t = self.texts[i * k + j]
-                text, colour = str(int(m[i, j])), ("k" if share[i, j] > 0.6 else "w")
+                text, colour = str(int(m[i, j])), self.text_colour(share[i, j])
                 if (text, colour) != self.cells.get((i, j)):  # setText/setColor re-lay out the text: skip if same
                     self.cells[(i, j)] = (text, colour)
                     t.setText(text)
                     t.setColor(colour)
+        self._fit_font()
 
 
 def pca_2d(a: np.ndarray) -> np.ndarray:
@@ -127,6 +155,15 @@ class ProjectionDock(PlotDock):
         self.points.setData(pos=xy, brush=[self._brushes[c] for c in classes])
 
 
+NO_SNAPSHOT = ("Feature maps show what each convolution layer (Conv2D) of an image network makes of one example. "
+               "They appear here once such a network trains - open the digits-cnn example to see them.")
+NO_CONVOLUTION = ("This network has no convolution layer (Conv2D), so it has no feature maps to show. A Conv2D "
+                  "slides small filters over an image; each filter's response is one map. Put a Conv2D after the "
+                  "Input (and a Flatten before the Dense layers), or open the digits-cnn example.")
+NOT_IMAGES = ("This data is not images, so there are no feature maps to show: they need an image input "
+              "(channels x height x width) and a convolution layer (Conv2D).")
+
+
 class FeatureMapsDock(PlotDock):
     title = "Feature maps"
     help_text = ("One example (left) and what each convolution layer makes of it: every tile is one filter's "
@@ -142,8 +179,13 @@ class FeatureMapsDock(PlotDock):
         self.sample.valueChanged.connect(self._needs_changed)
         self.controls.addWidget(QLabel("example"))
         self.controls.addWidget(self.sample)
+        self.note = QLabel(NO_SNAPSHOT)
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignCenter)
         self.view = pg.GraphicsLayoutWidget()
-        self.body.addWidget(self.view)
+        self.body.addWidget(self.note)
+        self.body.addWidget(self.view, 1)
+        self.view.hide()  # until there are maps: the note says what will be here
         self.images: dict[str, pg.ImageItem] = {}
         self.titles: dict[str, pg.LabelItem] = {}
         self.tile_counts: dict[str, int] = {}
@@ -154,7 +196,19 @@ class FeatureMapsDock(PlotDock):
     def draw(self, s: Any) -> None:
         from nnstudio.ui.plots.weights import tile
 
-        if s.feature_maps is None or s.sample_input is None:
+        has_conv = any(layer.kind == "Conv2D" for layer in s.layers)
+        self.sample.setEnabled(s.sample_input is not None)  # "which example" means nothing without images
+        if not has_conv or s.sample_input is None:
+            # nothing to draw is explained, never an empty dock
+            self.note.setText(NOT_IMAGES if s.sample_input is None else NO_CONVOLUTION)
+            self.note.show()
+            self.view.setVisible(s.sample_input is not None)  # an image network without conv: the example
+            if s.sample_input is None:
+                return
+        else:
+            self.note.hide()
+            self.view.show()
+        if s.feature_maps is None:
             return
         panels = [("input", np.asarray(s.sample_input))] + [(nid, np.asarray(m)) for nid, m in s.feature_maps.items()]
         if list(self.images) != [p[0] for p in panels]:

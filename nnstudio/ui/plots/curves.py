@@ -5,9 +5,9 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QCheckBox, QLabel
 
-from nnstudio.ui.plots.base import TRAIN_COLOR, VAL_COLOR, PlotDock
+from nnstudio.ui.plots.base import TRAIN_COLOR, VAL_COLOR, PlotDock, legend_html
 
 
 class EpochAxis(pg.AxisItem):
@@ -36,10 +36,14 @@ class CurvesDock(PlotDock):
         self.log.setToolTip("Show the loss on a logarithmic axis (small late improvements become visible)")
         self.log.toggled.connect(self._set_log)
         self.controls.addWidget(self.log)
+        # the legend sits beside the controls, off the plot: a rising validation curve runs into any corner
+        self.legend = QLabel(legend_html([(TRAIN_COLOR, "solid", "training"), (VAL_COLOR, "dashed", "validation")]))
+        self.legend.setToolTip("Solid: training data; dashed: validation data; grey: earlier runs")
+        self.controls.addSpacing(12)
+        self.controls.addWidget(self.legend)
         self.loss_plot = pg.PlotWidget(axisItems={"bottom": EpochAxis(orientation="bottom")})
         self.loss_plot.setLabel("left", "loss")
         self.loss_plot.getAxis("left").enableAutoSIPrefix(False)  # "loss (x0.001)" confuses more than it helps
-        self.loss_plot.addLegend(offset=(-10, 10), labelTextColor=pg.getConfigOption("foreground"))
         self.acc_plot = pg.PlotWidget(axisItems={"bottom": EpochAxis(orientation="bottom")})
         self.acc_plot.setLabel("left", "accuracy")
         # a short axis: three labels that do not collide

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from nnstudio.ui.plots.base import PlotDock
+from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, legend_html, readable_on
 
 HISTORY = 120
 BINS = 40
@@ -29,6 +29,7 @@ class GradNormsDock(PlotDock):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
         self.plot.setLabel("left", "log10 gradient norm")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a log scale reads as nonsense
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush="#1e88e5")
         self.plot.addItem(self.bars)
         self.body.addWidget(self.plot)
@@ -146,8 +147,12 @@ class ActivationsDock(PlotDock):
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "activation value")
         self.plot.setLabel("left", "share of values")
-        self.plot.addLegend(offset=(-10, 10), labelTextColor=pg.getConfigOption("foreground"))
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.body.addWidget(self.plot)
+        # below the plot, not on it: the distributions fill the whole width
+        self.legend = QLabel("")
+        self.legend.setWordWrap(True)
+        self.body.addWidget(self.legend)
         self.curves: dict[str, Any] = {}
         self.labels: dict[str, str] = {}
 
@@ -155,6 +160,7 @@ class ActivationsDock(PlotDock):
         layers = [layer for layer in s.layers if layer.act_hist is not None and layer.kind in
                   ("Activation", "Neuron", "Dense", "Conv2D", "BatchNorm", "LayerNorm")]
         seen = set()
+        entries: list[tuple[str, str, str]] = []
         for i, layer in enumerate(layers):
             counts, edges = layer.act_hist
             share = counts / max(1, counts.sum())
@@ -165,16 +171,18 @@ class ActivationsDock(PlotDock):
             if np.isfinite(layer.saturated_fraction):
                 label += f"  saturated {100 * layer.saturated_fraction:.0f}%"
             self.labels[layer.node_id] = label
+            colour = readable_on(CLASS_COLORS[i % len(CLASS_COLORS)], pg.getConfigOption("background"))
             curve = self.curves.get(layer.node_id)
             if curve is None:
-                curve = self.plot.plot(pen=pg.mkPen(pg.intColor(i, hues=max(6, len(layers))), width=2), name=label)
+                curve = self.plot.plot(name=label)
                 self.curves[layer.node_id] = curve
+            curve.setPen(pg.mkPen(colour, width=2))
             curve.setData(centres, share)
-            legend = self.plot.getPlotItem().legend
-            for sample, text in legend.items:
-                if sample.item is curve:
-                    text.setText(label)
+            entries.append((colour, "solid", label))
             seen.add(layer.node_id)
         for nid in list(self.curves):
             if nid not in seen:
                 self.plot.removeItem(self.curves.pop(nid))
+        text = legend_html(entries)
+        if text != self.legend.text():
+            self.legend.setText(text)

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from nnstudio.ui.plots.base import PlotDock, diverging_lut
+from nnstudio.ui.plots.base import PlotDock, background_is_dark, diverging_lut
 
 
 def tile(filters: np.ndarray, pad: int = 1) -> np.ndarray:
@@ -37,7 +37,8 @@ class WeightsDock(PlotDock):
         self.view.setAspectLocked(True)
         self.view.invertY(True)
         self.image = pg.ImageItem()
-        self.image.setLookupTable(diverging_lut())
+        self.lut_dark = background_is_dark()
+        self.image.setLookupTable(diverging_lut(self.lut_dark))
         self.view.addItem(self.image)
         self.body.addWidget(self.view)
         self.input_shape: tuple[int, ...] | None = None
@@ -79,6 +80,9 @@ class WeightsDock(PlotDock):
             img = w
             self.tiles = 0
         m = float(np.nanmax(np.abs(img))) or 1.0
+        if background_is_dark() != self.lut_dark:  # the theme changed since the last picture
+            self.lut_dark = not self.lut_dark
+            self.image.setLookupTable(diverging_lut(self.lut_dark))
         reshaped = self.image.image is None or self.image.image.shape != img.shape
         self.image.setImage(np.nan_to_num(img, nan=0.0), levels=(-m, m))
         if reshaped:
