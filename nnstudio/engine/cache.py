@@ -4,11 +4,22 @@ numba normally caches beside the source file (or in ``__pycache__``), which fail
 for a read-only install or a frozen app. A custom cache locator puts every
 nnstudio kernel in ``$NNSTUDIO_CACHE_DIR`` or the platform's user cache folder.
 The source stamp covers *all* engine sources, because a cached caller embeds
-the kernels it calls and numba would otherwise keep a stale copy of them.
+the kernels it calls and numba would otherwise keep a stale copy of them. It is a
+hash of their contents, not their times: a cache compiled when the installer was
+built stays valid after the package manager unpacked the files with other times,
+for every user.
+
+A shipped cache (``$NNSTUDIO_SHIPPED_CACHE``, which the installer's app sets to a
+read-only folder in its bundle) seeds the user's cache once per engine version:
+numba must be able to write where it reads (it adds variants it compiles later).
+Its kernels are compiled for ``NUMBA_CPU_NAME=generic``, part of numba's key, so
+they are valid on any x86-64 CPU.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import sys
 import tempfile
 from functools import lru_cache
@@ -33,9 +44,39 @@ def cache_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _engine_stamp() -> tuple:
-    files = sorted(ENGINE_DIR.rglob("*.py"))
-    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+def _engine_stamp() -> str:
+    """A hash of every engine source file (names and contents; about 1 ms)."""
+    h = hashlib.sha256()
+    for f in sorted(ENGINE_DIR.rglob("*.py")):
+        h.update(f.relative_to(ENGINE_DIR).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def shipped_cache_dir() -> Path | None:
+    """The read-only cache an installer ships for this numba and Python version, if any."""
+    root = os.environ.get("NNSTUDIO_SHIPPED_CACHE")
+    if not root:
+        return None
+    folder = Path(root) / cache_dir().name
+    return folder if folder.is_dir() else None
+
+
+@lru_cache(maxsize=1)
+def seed_from_shipped() -> bool:
+    """Copy the shipped kernels into the user's cache once per engine version; True if it did."""
+    shipped, target = shipped_cache_dir(), cache_dir()
+    if shipped is None or shipped.resolve() == target.resolve():
+        return False
+    marker = target / f"seeded-{_engine_stamp()[:16]}"
+    if marker.exists():
+        return False
+    try:
+        # overwrite: an index left by an older engine would only be thrown away by numba and recompiled
+        shutil.copytree(shipped, target, dirs_exist_ok=True)
+        marker.touch()
+    except OSError:
+        return False  # kernels then compile into the user's cache as they would without an installer
+    return True
 
 
 class UserCacheLocator(_CacheLocator):
@@ -66,6 +107,7 @@ class UserCacheLocator(_CacheLocator):
             Path(py_file).resolve().relative_to(ENGINE_DIR)
         except (ValueError, OSError):
             return None
+        seed_from_shipped()
         self = cls(py_func, py_file)
         try:
             self.ensure_cache_path()

@@ -113,8 +113,10 @@ def _warm_up_in_background() -> None:
         _warmed.set()
 
 
-def warm_up(background: bool = False) -> float | threading.Thread:
+def warm_up(background: bool = False, dtype: str = "float32") -> float | threading.Thread:
     """Compile (or load from the cache) every kernel by running a tiny graph of every kind.
+
+    ``dtype`` is the plans' float type whose kernels are warmed up (``float32`` or ``float64``).
 
     Returns the seconds it took, or the started thread when ``background`` is true
     (:func:`kernels_ready` tells when it is done).
@@ -138,9 +140,9 @@ def warm_up(background: bool = False) -> float | threading.Thread:
     o = g.add("Output", loss="cross_entropy")
     d = g.add("Dense", units=2)
     g.connect(x, h), g.connect(h, a), g.connect(a, d), g.connect(d, o)
-    plan = compile_plan(g, batch_size=4)
+    plan = compile_plan(g, batch_size=4, dtype=dtype)
     plan.set_optimizer("adam", lr=1e-3)
-    X = np.zeros((4, 2), np.float32)
+    X = np.zeros((4, 2), dtype)
     plan.run_epoch(X, np.zeros(4, np.int64), shuffle_seed=0)
     plan.forward(X)
     plan.layer_stats()
