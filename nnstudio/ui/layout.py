@@ -1,9 +1,10 @@
 """The window's dock arrangement: the default one (View > Reset layout), and remembering the user's.
 
-Default, sized for 1280x800 and up, in the order a learner reads (as TensorFlow Playground):
-the layer palette over the inspector on the left; the canvas in the middle over a view slot for
-training over time (loss curves, gradients, runs); on the right the data (form and preview) over a
-view slot for what the network answers (decision surface, filters, confusion...). Problems start
+Default, sized for 1280x800 and up: on the left the layer palette and the inspector (two tabs;
+selecting a node on the canvas brings the inspector forward) over a view slot for training over time
+(loss curves, gradients, runs); the canvas in the middle, full height, so a fitted example reads at
+9 pt; on the right the data (form and preview) over a view slot for what the network answers
+(decision surface, filters, confusion...). Problems start
 folded into the status bar (see ProblemsIndicator).
 The left and right columns own the corners, so a dock opened at the bottom sits under the canvas only.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtWidgets import QComboBox, QDockWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QDockWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 #: bump when the default arrangement changes: a layout saved by an older version is then ignored
 LAYOUT_VERSION = 2
@@ -27,6 +28,24 @@ def compact_combos(panel: QWidget, chars: int = 18) -> None:
     for combo in panel.findChildren(QComboBox):
         combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(chars)
+
+
+class _NoHeightForWidthLayout(QVBoxLayout):
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        return False
+
+
+def scroll_host(panel: QWidget) -> QWidget:
+    """``panel`` in a host a QScrollArea sizes by its *minimum* height.
+
+    A word-wrapped label makes a layout height-for-width; QScrollArea then gives the panel its
+    preferred height (the data preview's 400 px and more) and the preview went below the fold.
+    """
+    host = QWidget()
+    lay = _NoHeightForWidthLayout(host)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(panel)
+    return host
 
 
 def right_width(window_width: int) -> int:
@@ -58,18 +77,20 @@ def arrange_default(window: Any) -> None:
     w.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
     w.setCorner(Qt.TopRightCorner, Qt.RightDockWidgetArea)
     w.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+    w.setTabPosition(Qt.LeftDockWidgetArea, QTabWidget.North)  # "Layers | Inspector" read as tabs above
     w.addDockWidget(Qt.LeftDockWidgetArea, w.palette_dock)
-    w.splitDockWidget(w.palette_dock, w.inspector_dock, Qt.Vertical)
-    w.addDockWidget(Qt.RightDockWidgetArea, w.data_dock)
     # split first, tabify after: splitting next to a tabbed dock would only add another tab
+    w.splitDockWidget(w.palette_dock, upper[0], Qt.Vertical)
+    w.tabifyDockWidget(w.palette_dock, w.inspector_dock)
+    w.addDockWidget(Qt.RightDockWidgetArea, w.data_dock)
     w.splitDockWidget(w.data_dock, lower[0], Qt.Vertical)
-    w.addDockWidget(Qt.BottomDockWidgetArea, upper[0])
     for slot in (upper, lower):
         for d in slot[1:]:
             w.tabifyDockWidget(slot[0], d)
-    w.splitDockWidget(upper[0], w.problems_dock, Qt.Horizontal)
+    w.addDockWidget(Qt.BottomDockWidgetArea, w.problems_dock)
     for d in all_docks(w):
         d.setVisible(d in (w.palette_dock, w.inspector_dock, w.data_dock, upper[0], lower[0]))
+    w.palette_dock.raise_()
 
 
 def size_default(window: Any) -> None:
@@ -81,11 +102,10 @@ def size_default(window: Any) -> None:
         t.height() for t in w.findChildren(QToolBar) if t.isVisible() and not t.isFloating())
     height = max(400, w.height() - bars)
     w.resizeDocks([w.palette_dock, w.data_dock], [LEFT_WIDTH, right_width(w.width())], Qt.Horizontal)
-    w.resizeDocks([w.palette_dock, w.inspector_dock], [int(height * 0.5), int(height * 0.5)], Qt.Vertical)
+    w.resizeDocks([w.palette_dock, upper[0]], [int(height * 0.6), height - int(height * 0.6)], Qt.Vertical)
     # the data form and its preview need DATA_HEIGHT; the view slot below has the rest
     data = max(DATA_HEIGHT, int(height * 0.55))
     w.resizeDocks([w.data_dock, lower[0]], [data, height - data], Qt.Vertical)
-    w.resizeDocks([upper[0]], [int(height * 0.28)], Qt.Vertical)
 
 
 def save_layout(window: Any, settings: Any) -> None:
@@ -100,3 +120,17 @@ def restore_layout(window: Any, settings: Any) -> bool:
         window.restoreGeometry(geo)
     state = settings.value(STATE_KEY)
     return isinstance(state, QByteArray) and bool(window.restoreState(state, LAYOUT_VERSION))
+
+
+def suited_view(window: Any, dataset: Any) -> None:
+    """After a data change: a 2-D problem shows its decision surface, other data the layer's weights.
+
+    Only a slot still showing the view chosen automatically is switched; one the user picked stays.
+    """
+    w = window
+    shown = [d for d in (w.decision_dock, w.weights_dock) if d.isVisible() and not d.isFloating()]
+    if dataset is None or not shown:
+        return
+    want = w.decision_dock if dataset.points_train is not None else w.weights_dock
+    if shown[0] is not want and len(shown) == 1:
+        w.view_picker.show_view(want)

@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         # the data form is tall; scrolled, it does not force its height on the plots stacked beside it
         dock_layout.compact_combos(self.data_panel)  # long dataset names must not widen the column
         data_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
-        data_scroll.setWidget(self.data_panel)
+        data_scroll.setWidget(dock_layout.scroll_host(self.data_panel))
         data_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         data_scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width()
                                     + data_scroll.verticalScrollBar().sizeHint().width())
@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         self.scene.analysisChanged.connect(self._analysis)
         self.scene.graphEdited.connect(self._graph_edited)
         self.scene.messageShown.connect(self._status_message)
+        self.scene.nodeSelectionChanged.connect(self._selection_shown)
         self.problems.nodeChosen.connect(self.focus_node)
         self.data_panel.datasetChanged.connect(self._dataset_changed)
         self.undo_stack.cleanChanged.connect(self._update_title)
@@ -338,6 +339,12 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: dock_layout.size_default(self))
         self.statusBar().showMessage("Layout reset: panels and views are back in their first places", 4000)
 
+    def _selection_shown(self, ids: list) -> None:
+        # the inspector shares a tab with the palette: a node picked on the canvas brings it forward,
+        # a node added from the palette (focus still there) leaves the palette in front
+        if ids and self.view.hasFocus() and not self.inspector_dock.isFloating():
+            self.inspector_dock.raise_()
+
     def _after_reset(self) -> None:
         if self.trainer.session is not None:
             reset_views(self, self.data_panel.dataset)
@@ -470,6 +477,7 @@ class MainWindow(QMainWindow):
         # the trained network and its pictures belong to the old data: keep the run, show the new data
         self.trainer.close_session(store=True)
         reset_views(self, ds)
+        dock_layout.suited_view(self, ds)
 
     def show_problem(self, text: str) -> None:
         self.problems_dock.show()
