@@ -14,12 +14,18 @@ import nnstudio as ns
 EXAMPLES = Path(__file__).resolve().parents[1] / "nnstudio" / "resources" / "examples"
 
 
+# Two layers a row, rows top to bottom, like lines of text: a fitted example then reads at 9 pt or more
+# on the canvas of a 1280x800 window (a single row of ten layers was 4-5 px tall).
+PER_ROW = 2
+COLUMN, ROW = 280.0, 130.0
+
+
 def chain(*layers: tuple[str, dict]) -> ns.Graph:
-    """A straight chain of nodes laid out left to right."""
+    """A chain of nodes laid out left to right, wrapped every PER_ROW nodes."""
     g = ns.Graph()
     prev = None
     for i, (kind, params) in enumerate(layers):
-        nid = g.add(kind, pos=(i * 220.0, 0.0), **params)
+        nid = g.add(kind, pos=((i % PER_ROW) * COLUMN, (i // PER_ROW) * ROW), **params)
         if prev is not None:
             g.connect(prev, nid)
         prev = nid

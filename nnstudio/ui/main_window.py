@@ -16,15 +16,21 @@ from nnstudio.graph import Graph
 from nnstudio.io import Project, load_project, save_project
 from nnstudio.training import runs_of, target_of
 from nnstudio.ui import plots
+from nnstudio.ui import layout as dock_layout
 from nnstudio.ui.autosave import Autosaver
 from nnstudio.ui.canvas import GraphScene, GraphView
+from nnstudio.ui.examples import example_infos, is_installed_example
 from nnstudio.ui.panels.data_panel import DataPanel
 from nnstudio.ui.panels.gallery import GalleryDialog
 from nnstudio.ui.panels.inspector import InspectorPanel
 from nnstudio.ui.panels.palette import PalettePanel
 from nnstudio.ui.panels.problems import ProblemsPanel
+from nnstudio.ui.problems_indicator import ProblemsIndicator
+from nnstudio.ui.start_page import StartPage
 from nnstudio.ui.theme import THEMES, apply_theme
 from nnstudio.ui.training_controller import TrainingController
+from nnstudio.ui.view_picker import ViewPicker
+from nnstudio.ui.view_reset import reset_views
 
 MAX_RECENT = 10
 DEFAULT_DATA = {"source": "toy", "name": "xor", "n": 400, "noise": 0.1, "seed": 0, "val_ratio": 0.2,
@@ -36,6 +42,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = QSettings()
         self.path: Path | None = None
+        self.copy_of: str | None = None  # title of the example this untitled project is a copy of
         self.project = Project(graph=Graph(), data=dict(DEFAULT_DATA))
         self.undo_stack = QUndoStack(self)
         self.scene = GraphScene(self.project.graph, self.undo_stack, self)
@@ -56,8 +63,9 @@ class MainWindow(QMainWindow):
         self.palette_dock = self._dock("Layers", self.palette_panel, Qt.LeftDockWidgetArea, "PaletteDock")
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.LeftDockWidgetArea, "InspectorDock")
         # the data form is tall; scrolled, it does not force its height on the plots stacked beside it
+        dock_layout.compact_combos(self.data_panel)  # long dataset names must not widen the column
         data_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
-        data_scroll.setWidget(self.data_panel)
+        data_scroll.setWidget(dock_layout.scroll_host(self.data_panel))
         data_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         data_scroll.setMinimumWidth(self.data_panel.minimumSizeHint().width()
                                     + data_scroll.verticalScrollBar().sizeHint().width())
@@ -79,18 +87,11 @@ class MainWindow(QMainWindow):
         self.plot_docks = [self.curves_dock, self.decision_dock, self.grad_dock, self.hist_dock, self.act_dock,
                            self.weights_dock, self.confusion_dock, self.projection_dock, self.maps_dock]
         self.trainer.docks = self.plot_docks
-        # right column: data and loss curves on top, the decision surface and the other instruments below
-        self.addDockWidget(Qt.RightDockWidgetArea, self.curves_dock)
-        self.tabifyDockWidget(self.data_dock, self.curves_dock)
-        self.addDockWidget(Qt.RightDockWidgetArea, self.decision_dock)
-        for d in self.plot_docks[2:]:
-            self.tabifyDockWidget(self.decision_dock, d)
-        self.decision_dock.raise_()
-        self.data_dock.raise_()
         self.runs_panel = plots.RunsPanel()
         self.addDockWidget(Qt.BottomDockWidgetArea, self.runs_panel)
-        self.tabifyDockWidget(self.problems_dock, self.runs_panel)
-        self.problems_dock.raise_()
+        # right column: data over two view slots, each showing one view chosen by name (see layout.py)
+        self.view_picker = ViewPicker(self, dock_layout.slots(self))
+        dock_layout.arrange_default(self)
         self.palette_dock.setMinimumWidth(230)
         self.inspector_dock.setMinimumWidth(230)
         self._first_show = True
@@ -98,7 +99,9 @@ class MainWindow(QMainWindow):
             d.visibilityChanged.connect(self._views_changed)
             d.needsChanged.connect(self._views_changed)
         self.status_params = QLabel("")
-        self.status_valid = QLabel("")
+        self.status_valid = ProblemsIndicator()  # "No problems" / "3 problems": a click opens the list
+        self.status_valid.clicked.connect(self._toggle_problems)
+        self.problems_dock.visibilityChanged.connect(self.status_valid.setChecked)
         self.statusBar().addPermanentWidget(self.status_valid)
         self.statusBar().addPermanentWidget(self.status_params)
         self._make_menus()
@@ -106,6 +109,13 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self._restore()
         self._set_project(self.project, None)
+        self.start_page = StartPage(example_infos(), self)
+        self.start_page.exampleChosen.connect(self.open_example)
+        self.start_page.newRequested.connect(self._start_empty)
+        self.start_page.openRequested.connect(self.open_dialog)
+        self.start_page.recentChosen.connect(self.open_path)
+        self.start_page.backRequested.connect(self.hide_start_page)
+        self.show_start_page()
         self.autosave = Autosaver(self)  # unsaved work is kept for crash recovery
 
     # --- layout -----------------------------------------------------------------------------------
@@ -137,8 +147,8 @@ class MainWindow(QMainWindow):
 
         act(f, "new", "&New", self.new_project, QKeySequence.New, "Start an empty project")
         act(f, "open", "&Open...", self.open_dialog, QKeySequence.Open, "Open a project file")
-        act(f, "examples", "Open &example...", self.open_gallery, QKeySequence("Ctrl+Shift+O"),
-            "Open one of the example projects")
+        act(f, "examples", "New from &example...", self.show_start_page, QKeySequence("Ctrl+Shift+O"),
+            "Start from a copy of one of the example projects")
         self.recent_menu = f.addMenu("Open &recent")
         f.addSeparator()
         act(f, "save", "&Save", self.save, QKeySequence.Save, "Save the project")
@@ -151,7 +161,9 @@ class MainWindow(QMainWindow):
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        # both usual redo keys, each once (QKeySequence.Redo is Ctrl+Shift+Z on Linux: listing it twice
+        # made the key ambiguous)
+        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         e.addAction(undo)
         e.addAction(redo)
         self.actions["undo"], self.actions["redo"] = undo, redo
@@ -173,6 +185,9 @@ class MainWindow(QMainWindow):
         for d in [self.palette_dock, self.data_dock, self.inspector_dock, self.problems_dock, self.runs_panel,
                   *self.plot_docks]:
             v.addAction(d.toggleViewAction())
+        v.addSeparator()
+        act(v, "reset_layout", "&Reset layout", self.reset_layout, None,
+            "Put every panel and view back where it was at first start")
         t = mb.addMenu("&Training")
         for a in (self.trainer.train_action, self.trainer.step_action, self.trainer.epoch_action,
                   self.trainer.stop_action, self.trainer.reset_action):
@@ -186,10 +201,12 @@ class MainWindow(QMainWindow):
         self.scene.analysisChanged.connect(self._analysis)
         self.scene.graphEdited.connect(self._graph_edited)
         self.scene.messageShown.connect(self._status_message)
+        self.scene.nodeSelectionChanged.connect(self._selection_shown)
         self.problems.nodeChosen.connect(self.focus_node)
         self.data_panel.datasetChanged.connect(self._dataset_changed)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self.banner.rollbackRequested.connect(self.trainer.rollback)
+        self.trainer.reset_action.triggered.connect(self._after_reset)  # after the controller's own reset
         self.trainer.message.connect(self._status_message)
         self.trainer.runsChanged.connect(self._refresh_runs)
         self.runs_panel.overlayChanged.connect(
@@ -202,6 +219,7 @@ class MainWindow(QMainWindow):
         self.trainer.stale = False
         self.project = project
         self.path = path
+        self.copy_of = None
         self.undo_stack.clear()
         self.scene.set_graph(project.graph)
         self.data_panel.base_dir = path.parent if path else None
@@ -210,10 +228,8 @@ class MainWindow(QMainWindow):
             self.data_panel.load_spec(project.data)
         self.trainer.show_settings(project.training)
         self._refresh_runs()
-        for d in self.plot_docks:
-            d.clear()
-        self.banner.hide()
-        self.view.fit()
+        reset_views(self, self.data_panel.dataset if project.data else None)
+        self.fit_readable()
         self._update_title()
         if project.warnings:
             self.statusBar().showMessage(" ".join(project.warnings), 10000)
@@ -239,7 +255,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def _update_title(self, *_args: Any) -> None:
-        name = self.path.name if self.path else "untitled.nnstudio"
+        name = self.path.name if self.path else f"{self.copy_of} (copy)" if self.copy_of else "untitled.nnstudio"
         self.setWindowTitle(f"{name}{'*' if self.modified else ''} - nnstudio")
 
     def _ask_save(self) -> str:
@@ -261,6 +277,87 @@ class MainWindow(QMainWindow):
     def new_project(self) -> None:
         if self._may_discard():
             self._set_project(Project(graph=Graph(), data=dict(DEFAULT_DATA)), None)
+            self.hide_start_page()
+
+    def open_example(self, path: str | Path, ask: bool = True) -> bool:
+        """Open an untitled *copy* of an example: the installed file is never written to."""
+        if ask and not self._may_discard():
+            return False
+        try:
+            project = load_project(Path(path))
+        except NNStudioError as exc:
+            QMessageBox.warning(self, "Cannot open example", str(exc))
+            self.last_error = str(exc)
+            return False
+        self._set_project(project, None)
+        self.copy_of = str((project.meta or {}).get("title") or Path(path).stem)
+        self._suggested_name = f"{Path(path).stem}.nnstudio"
+        self._update_title()
+        self.hide_start_page()
+        self.statusBar().showMessage(f"A copy of the {self.copy_of} example: save it (Ctrl+S) to keep your "
+                                     "changes under a name of your own", 8000)
+        return True
+
+    # --- start page ---------------------------------------------------------------------------------
+    def show_start_page(self) -> None:
+        """Cover the window (below the menu bar) with the start page."""
+        self.start_page.set_recent(self.recent_files())
+        self.start_page.set_can_go_back(bool(self.project.graph.nodes) or self.path is not None)
+        self._place_start_page()
+        self.start_page.show()
+        self.start_page.raise_()
+        self.start_page.setFocus()
+
+    def hide_start_page(self) -> None:
+        if hasattr(self, "start_page") and self.start_page.isVisible():
+            self.start_page.hide()
+            self.view.setFocus()
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self.fit_readable)
+
+    def fit_readable(self) -> None:
+        """Fit the network into the canvas, but never so small that its text drops below 9 pt."""
+        self.view.fit(min_zoom=self.view.readable_zoom())
+
+    def on_start_page(self) -> bool:
+        return self.start_page.isVisible()
+
+    def _start_empty(self) -> None:
+        self.new_project()
+
+    def _place_start_page(self) -> None:
+        top = self.menuBar().geometry().bottom() + 1 if self.menuBar().isVisible() else 0
+        self.start_page.setGeometry(0, top, self.width(), self.height() - top)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if hasattr(self, "start_page"):
+            self._place_start_page()
+
+    # --- layout -------------------------------------------------------------------------------------
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back to its first-start place and size."""
+        dock_layout.arrange_default(self)
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: dock_layout.size_default(self))
+        self.statusBar().showMessage("Layout reset: panels and views are back in their first places", 4000)
+
+    def _selection_shown(self, ids: list) -> None:
+        # the inspector shares a tab with the palette: a node picked on the canvas brings it forward,
+        # a node added from the palette (focus still there) leaves the palette in front
+        if ids and self.view.hasFocus() and not self.inspector_dock.isFloating():
+            self.inspector_dock.raise_()
+
+    def _after_reset(self) -> None:
+        if self.trainer.session is not None:
+            reset_views(self, self.data_panel.dataset)
+
+    def _toggle_problems(self) -> None:
+        self.problems_dock.setVisible(not self.problems_dock.isVisible())
+        if self.problems_dock.isVisible():
+            self.problems_dock.raise_()
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", self.settings.value("last_dir", str(Path.home())),
@@ -271,10 +368,13 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path, ask: bool = True) -> bool:
         """Open a project; a path that does not exist yet starts an empty project saved there."""
         p = Path(path)
+        if is_installed_example(p):  # also from Open recent: the example itself stays as installed
+            return self.open_example(p, ask)
         if ask and not self._may_discard():
             return False
         if not p.exists():
             self._set_project(Project(graph=Graph(), data=dict(DEFAULT_DATA)), p)
+            self.hide_start_page()
             return True
         try:
             project = load_project(p)
@@ -285,6 +385,7 @@ class MainWindow(QMainWindow):
             return False
         self._set_project(project, p)
         self._add_recent(p)
+        self.hide_start_page()
         return True
 
     def save(self) -> bool:
@@ -293,8 +394,11 @@ class MainWindow(QMainWindow):
         return self._write(self.path)
 
     def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", str(self.path or Path.home() / "network.nnstudio"),
-                                              "nnstudio projects (*.nnstudio)")
+        suggested = Path(self.settings.value("last_dir", str(Path.home()))) / getattr(self, "_suggested_name",
+                                                                                     "network.nnstudio")
+        if self.path is not None and not is_installed_example(self.path):
+            suggested = self.path
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", str(suggested), "nnstudio projects (*.nnstudio)")
         if not path:
             return False
         if not path.endswith(".nnstudio"):
@@ -302,6 +406,10 @@ class MainWindow(QMainWindow):
         return self._write(Path(path))
 
     def _write(self, path: Path) -> bool:
+        if is_installed_example(path):
+            QMessageBox.warning(self, "Cannot save", f"{path.name} is an installed example, which stays as it is. "
+                                                     "Choose another folder to save your copy.")
+            return False
         self.project.training = self.trainer.settings_dict()
         if self.data_panel.dataset is not None:
             from nnstudio.data import relative_spec
@@ -365,9 +473,7 @@ class MainWindow(QMainWindow):
     def open_gallery(self) -> None:
         dlg = GalleryDialog(self)
         if dlg.exec() == QDialog.Accepted and dlg.chosen:
-            if self.open_path(dlg.chosen):
-                self.path = None  # an example opens as a new, unsaved project
-                self.mark_modified()
+            self.open_example(dlg.chosen)
 
     # --- reactions ------------------------------------------------------------------------------------
     def add_at_centre(self, kind: str) -> None:
@@ -384,8 +490,7 @@ class MainWindow(QMainWindow):
         errors = [p for p in a.problems if p.severity == "error"]
         total = sum(a.param_counts.values())
         self.status_params.setText(f"{total:,} parameters")
-        self.status_valid.setText("valid" if not errors else f"{len(errors)} problem{'s' * (len(errors) > 1)}")
-        self.status_valid.setStyleSheet("color: #43a047" if not errors else "color: #e53935")
+        self.status_valid.show_counts(len(errors), len(a.problems) - len(errors))
 
     def _graph_edited(self) -> None:
         self._update_title()
@@ -397,9 +502,13 @@ class MainWindow(QMainWindow):
             if self.isVisible():
                 self.mark_modified()
         self.scene.set_target(target_of(ds))
-        self.trainer.mark_stale()
+        # the trained network and its pictures belong to the old data: keep the run, show the new data
+        self.trainer.close_session(store=True)
+        reset_views(self, ds)
+        dock_layout.suited_view(self, ds)
 
     def show_problem(self, text: str) -> None:
+        self.problems_dock.show()
         self.problems_dock.raise_()
         self.statusBar().showMessage(text.splitlines()[0], 10000)
 
@@ -413,7 +522,7 @@ class MainWindow(QMainWindow):
         seen = set()
         for a in [*self.actions.values(), *self.view.actions_by_name.values(), self.trainer.train_action,
                   self.trainer.step_action, self.trainer.epoch_action]:
-            keys = a.shortcut().toString(QKeySequence.NativeText)
+            keys = ", ".join(k.toString(QKeySequence.NativeText) for k in a.shortcuts())  # every key, not the first
             if keys and a.text() not in seen:
                 seen.add(a.text())
                 rows.append((a.text().replace("&", ""), keys))
@@ -438,12 +547,7 @@ class MainWindow(QMainWindow):
 
     # --- settings ------------------------------------------------------------------------------------------
     def _restore(self) -> None:
-        geo = self.settings.value("geometry")
-        state = self.settings.value("state")
-        if geo is not None:
-            self.restoreGeometry(geo)
-        if state is not None:
-            self.restoreState(state)
+        self._layout_restored = dock_layout.restore_layout(self, self.settings)
         self.theme = str(self.settings.value("theme", "light"))
         apply_theme(QApplication.instance(), self.theme)
         self._fill_recent()
@@ -452,14 +556,12 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._first_show:
             self._first_show = False
-            if self.settings.value("state") is None:  # first start: a sensible default layout
-                self.resizeDocks([self.palette_dock, self.data_dock], [260, 480], Qt.Horizontal)
-                self.resizeDocks([self.palette_dock, self.inspector_dock], [380, 420], Qt.Vertical)
-                self.resizeDocks([self.data_dock, self.decision_dock], [400, 440], Qt.Vertical)
-                self.resizeDocks([self.problems_dock], [90], Qt.Vertical)
             from PySide6.QtCore import QTimer
 
-            QTimer.singleShot(0, self.view.fit)
+            if not self._layout_restored:  # first start (or a layout of an older version): the default
+                dock_layout.size_default(self)
+                QTimer.singleShot(0, lambda: dock_layout.size_default(self))  # once the window is laid out
+            QTimer.singleShot(0, self.fit_readable)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self._may_discard():
@@ -467,7 +569,6 @@ class MainWindow(QMainWindow):
             return
         self.trainer.timer.stop()
         self.trainer.close_session(store=False)
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("state", self.saveState())
+        dock_layout.save_layout(self, self.settings)
         self.autosave.closed()
         event.accept()

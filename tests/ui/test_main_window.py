@@ -84,6 +84,10 @@ def test_problem_click_selects_node(window, qtbot):
     g.remove(ids["output"])
     window._set_project(type(window.project)(graph=g, data=window.project.data), None)
     QApplication.processEvents()
+    # problems are folded into the status bar: its indicator counts them and opens the list
+    assert "problem" in window.status_valid.text() and not window.problems_dock.isVisible()
+    qtbot.mouseClick(window.status_valid, Qt.LeftButton)
+    assert window.problems_dock.isVisible()
     lst = window.problems
     rows = [lst.item(i) for i in range(lst.count())]
     target = [r for r in rows if r.data(Qt.UserRole + 1)]
@@ -192,5 +196,5 @@ def test_data_panel_bad_csv_shows_error(window, tmp_path):
 
 def test_shortcut_list_comes_from_the_actions(window):
     rows = dict(window.shortcut_rows())
-    assert rows["Save"] == "Ctrl+S" and rows["Delete"] == "Del" and rows["Fit to view"] == "F"
+    assert rows["Save"] == "Ctrl+S" and rows["Delete"] == "Del, Backspace" and rows["Fit to view"] == "F"
     assert np.all([isinstance(v, str) and v for v in rows.values()])

@@ -332,7 +332,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(self._border(pal, color))
         painter.drawPath(body)
         # header: name (and kind)
-        font.setPointSizeF(8.8)
+        font.setPointSizeF(style.TITLE_PT)
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(QColor("white"))
@@ -346,7 +346,7 @@ class NodeItem(QGraphicsItem):
             painter.drawText(QRectF(w - 21, 5, 14, 14), Qt.AlignCenter, "!")
         # body: key parameters (strong), shape and parameter count (muted)
         font.setBold(False)
-        font.setPointSizeF(8.3)
+        font.setPointSizeF(style.BODY_PT)
         fm = QFontMetricsF(font)
         muted = style.muted_text(pal)
         y = style.HEADER + 5

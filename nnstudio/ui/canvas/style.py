@@ -28,6 +28,11 @@ LINE = 15.0
 RADIUS = 9.0
 PORT_RADIUS = 6.0
 NEURON_SIZE = 40.0
+#: point sizes of a layer's title and body lines at 100% zoom; the window never fits a network
+#: smaller than READABLE_PT on screen (see GraphView.fit)
+TITLE_PT = 9.4
+BODY_PT = 9.0
+READABLE_PT = 9.0
 THUMB = 30.0  # thumbnails of unit responses on layer nodes
 MAX_THUMBS = 5
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QAction, QFont, QFontMetricsF, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QFrame, QGraphicsItem, QGraphicsView, QMenu
 
@@ -145,8 +145,17 @@ class GraphView(QGraphicsView):
         v.setValue(v.value() + d.y())
         self.viewport().update()
 
-    def fit(self) -> None:
-        """Zoom and scroll so every node is visible (never magnified above 150%)."""
+    def readable_zoom(self) -> float:
+        """The smallest zoom at which a node's text is READABLE_PT on screen."""
+        return style.READABLE_PT / min(style.BODY_PT, style.TITLE_PT)
+
+    def fit(self, min_zoom: float | None = None) -> None:
+        """Zoom and scroll so every node is visible (never magnified above 150%).
+
+        With ``min_zoom`` (the window passes :meth:`readable_zoom` when it opens a network) a network
+        too big for the view is shown from its top-left corner at that zoom instead of shrunk to
+        unreadable text; the user pans or zooms out to see the rest.
+        """
         items = list(self.graph_scene.node_items.values())
         if not items:
             return
@@ -160,6 +169,12 @@ class GraphView(QGraphicsView):
         self.fitInView(rect, Qt.KeepAspectRatio)
         if self.zoom_level() > 1.5:
             self.zoom_by(1.5 / self.zoom_level(), centre=True)
+        if min_zoom is not None and self.zoom_level() < min_zoom:
+            self.zoom_by(min_zoom / self.zoom_level(), centre=True)
+            vp = self.viewport().rect()
+            seen = QRectF(rect.topLeft(), QSizeF(vp.width() / min_zoom, vp.height() / min_zoom))
+            self.centerOn(seen.center())
+            return
         self.centerOn(rect.center())
 
     def _analysis_changed(self) -> None:
