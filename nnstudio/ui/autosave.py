@@ -171,8 +171,7 @@ def restore(window: Any, entry: Recovered) -> bool:
         QMessageBox.warning(window, "Cannot restore", f"The autosave could not be read: {exc}")
         return False
     window._set_project(project, entry.original_path)
-    if hasattr(window, "hide_start_page"):  # the restored work is shown, not the start page
-        window.hide_start_page()
+    window.hide_start_page()  # the restored work is shown, not the start page
     window.trainer.pending_weights = (project, project.weights) if project.weights else None  # Train goes on
     window.mark_modified()
     window.statusBar().showMessage(f"Restored unsaved work from {entry.describe()} - save it to keep it", 10000)
