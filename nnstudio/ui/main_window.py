@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
         self.start_page.setFocus()
 
     def hide_start_page(self) -> None:
-        if hasattr(self, "start_page") and self.start_page.isVisible():
+        if hasattr(self, "start_page") and not self.start_page.isHidden():  # also before the window is shown
             self.start_page.hide()
             self.view.setFocus()
             from PySide6.QtCore import QTimer
