@@ -175,6 +175,43 @@ def _repair_positions(graph: Any, name: str, warnings: list[str]) -> None:
                         f"top left: {', '.join(repaired[:3])}{' ...' if len(repaired) > 3 else ''}")
 
 
+def _finite_number(v: Any, low: float = -MAX_COORD, high: float = MAX_COORD) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and low <= v <= high
+
+
+def _expansion_problem(info: Any) -> str | None:
+    """Why an expanded layer's record (group meta ``expanded_from``) cannot be used to collapse it."""
+    if not isinstance(info, dict):
+        return "it is not an object"
+    for key, typ in (("id", str), ("name", str), ("params", dict), ("pos", list), ("sources", list),
+                     ("consumers", list)):
+        if not isinstance(info.get(key), typ):
+            return f"its {key!r} is missing or of the wrong type"
+    if len(info["pos"]) != 2 or not all(_finite_number(v) for v in info["pos"]):
+        return "its 'pos' is not two usable numbers"
+    if not all(isinstance(v, str) for v in info["sources"] + info["consumers"]):
+        return "its wires are not node ids"
+    if info.get("concat") is not None and not isinstance(info["concat"], str):
+        return "its 'concat' is not a node id"
+    if "shift" in info and not _finite_number(info["shift"], 0.0):
+        return "its 'shift' is not a usable number"
+    return None
+
+
+def _check_groups(graph: Any, name: str, warnings: list[str]) -> None:
+    groups = graph.get("groups") if isinstance(graph, dict) else None
+    if not isinstance(groups, list):
+        return
+    for rec in groups:
+        meta = rec.get("meta") if isinstance(rec, dict) else None
+        if isinstance(meta, dict) and "expanded_from" in meta:
+            problem = _expansion_problem(meta["expanded_from"])
+            if problem:
+                del meta["expanded_from"]  # the neurons stay; only collapsing them back is lost
+                warnings.append(f"{name}: group {str(rec.get('id'))[:40]!r} lost its record of the expanded layer "
+                                f"({problem}); its neurons stay but cannot be collapsed back")
+
+
 def check_document(doc: dict[str, Any], name: str) -> list[str]:
     """Check and repair ``doc`` in place; return the warnings; raise ProjectFileError on what cannot open."""
     warnings: list[str] = []
@@ -185,6 +222,7 @@ def check_document(doc: dict[str, Any], name: str) -> list[str]:
             # parameters are checked (and refused) by the graph reader; positions are repaired
             doc[key] = _clean(doc[key], [key], None, name)
             _repair_positions(doc[key], name, warnings)
+            _check_groups(doc[key], name, warnings)
             continue
         bad: list[str] = []
         doc[key] = _clean(doc[key], [key], bad, name)

@@ -239,3 +239,34 @@ def test_huge_number_hook_limit():
     assert checks.parse_int("1" * checks.MAX_INT_DIGITS) == int("1" * checks.MAX_INT_DIGITS)
     with pytest.raises(checks.HugeNumber):
         checks.parse_int("1" * (checks.MAX_INT_DIGITS + 2))
+
+
+@pytest.mark.parametrize("info,why", [
+    ("text", "it is not an object"),
+    ({"id": "n2"}, "its 'name' is missing"),
+    ({"id": "n2", "name": "D", "params": {}, "pos": [float("nan"), 0], "sources": [], "consumers": []},
+     "its 'pos' is not two usable numbers"),
+    ({"id": "n2", "name": "D", "params": {}, "pos": [0, 0], "sources": [1], "consumers": []},
+     "its wires are not node ids"),
+])
+def test_damaged_record_of_an_expanded_layer_is_dropped_with_a_warning(tmp_path, info, why):
+    doc = _xor()
+    nid = doc["graph"]["nodes"][1]["id"]
+    doc["graph"]["groups"] = [{"id": "g1", "name": "D", "nodes": [nid], "meta": {"expanded_from": info, "k": 1}}]
+    project = _opens_and_saves(tmp_path, doc)
+    assert project.graph.groups["g1"].meta == {"k": 1}
+    assert any("group 'g1' lost its record of the expanded layer" in w and why in w for w in project.warnings)
+
+
+def test_intact_record_of_an_expanded_layer_still_collapses(tmp_path):
+    from nnstudio.graph.transforms import collapse_group, expand_dense
+
+    project = parse_project((EXAMPLES / "xor.nnstudio").read_bytes())
+    dense = next(n.id for n in project.graph.nodes.values() if n.kind == "Dense")
+    project.graph.apply(expand_dense(project.graph, dense))
+    path = save_project(project, tmp_path / "e.nnstudio")
+    again = load_project(path)
+    assert not [w for w in again.warnings if "expanded" in w]
+    gid = next(iter(again.graph.groups))
+    again.graph.apply(collapse_group(again.graph, gid))
+    assert any(n.kind == "Dense" and n.id == dense for n in again.graph.nodes.values())
