@@ -76,17 +76,17 @@ def test_cli_train_saves_the_optimizer_state_and_resumes_from_it(tmp_path, capsy
     assert first.weights and int(first.optimizer["epoch"]) == 2 and int(first.optimizer["steps"]) == 12
     capsys.readouterr()
 
-    assert cli.run(["train", str(path), "--epochs", "4", "--save-weights", "--json"]) == 0
+    assert cli.run(["train", str(path), "--epochs", "2", "--save-weights", "--json"]) == 0
     out, err = capsys.readouterr()
     assert "resuming from the saved weights and optimizer state at epoch 2, step 12" in err
     epochs = [json.loads(line)["epoch"] for line in out.splitlines() if '"epoch"' in line and '"done"' not in line]
-    assert epochs == [3, 4]  # only the two missing epochs ran
+    assert epochs == [3, 4]  # two more epochs, counted on from the saved ones
     second = load_project(path)
     assert int(second.optimizer["epoch"]) == 4 and int(second.optimizer["steps"]) == 24
 
-    assert cli.run(["train", str(path), "--epochs", "4"]) == 0  # nothing left to do
+    assert cli.run(["train", str(path)]) == 0  # the project's own limit (2 epochs) is reached: nothing to do
     _, err = capsys.readouterr()
-    assert "already trained for 4 epochs" in err
+    assert "already trained for 4 epochs (the project's limit is 2)" in err
 
     assert cli.run(["train", str(path), "--epochs", "1", "--fresh", "--json"]) == 0
     out, err = capsys.readouterr()
