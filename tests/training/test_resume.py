@@ -8,7 +8,7 @@ import pytest
 
 from nnstudio import cli
 from nnstudio.io import load_project, save_project
-from nnstudio.training import trainer_for_project
+from nnstudio.training import Session, trainer_for_project
 from tests.training.conftest import toy_project
 
 
@@ -94,3 +94,21 @@ def test_cli_train_saves_the_optimizer_state_and_resumes_from_it(tmp_path, capsy
     np.testing.assert_array_equal(  # --fresh without --save-weights leaves the saved weights alone
         load_project(path).weights[next(iter(second.weights))]["weight"],
         second.weights[next(iter(second.weights))]["weight"])
+
+
+def test_session_hands_out_weights_with_state_and_loads_weights_between_chunks():
+    session = Session(trainer_for_project(toy_project("xor", n=120, epochs=1000)))
+    try:
+        session.start()
+        weights, state = session.saved_state()  # while it runs: a consistent pair from between chunks
+        assert float(state["step"]) == int(state["steps"])  # the optimizer's count is the trainer's
+        assert set(weights) == {k.split("/")[0] for k in state if k.count("/") == 2}
+        session.pause()
+        assert session.wait(timeout=30)
+        nid = next(iter(weights))
+        ones = {nid: {"bias": np.ones_like(weights[nid]["bias"])}}
+        assert session.load_weights(ones) == []
+        assert session.load_weights({"n999": {"weight": np.zeros(2)}}) == ["n999/weight"]
+        np.testing.assert_array_equal(session.weights()[nid]["bias"], ones[nid]["bias"])
+    finally:
+        session.close()

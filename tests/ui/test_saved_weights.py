@@ -202,3 +202,23 @@ def test_an_edit_that_changes_shapes_drops_those_weights_and_says_so(window, qtb
     saved = project.weights[dense[0].id]["weight"]
     assert np.max(np.abs(kept - saved)) <= 0.05 * 1.001  # kept: the saved weights, one Adam step (lr 0.05) on
     assert snap.params is None or snap.params[dense[1].id]["weight"].shape == (5, 8)
+
+
+def test_a_trained_project_opened_while_the_kernels_compile_shows_its_weights_once_they_are_ready(
+        window, qtbot, tmp_path, monkeypatch):
+    from nnstudio.training import trainer_for_project
+    from nnstudio.ui import training_controller as tcm
+
+    project = toy_project("xor", n=120, epochs=20)
+    trainer = trainer_for_project(project)
+    trainer.run_epoch()
+    project.weights, project.optimizer = trainer.weights(), trainer.training_state()
+    ready = [False]
+    monkeypatch.setattr(tcm, "kernels_ready", lambda: ready[0])
+    open_project(window, tmp_path, project)
+    assert window.trainer.session is None  # nothing compiled ran in the GUI thread
+    assert "compiling its kernels" in window.trainer.status.text()
+    ready[0] = True
+    snap = wait_shown(window, qtbot, lambda s: s.epoch == 1)
+    assert snap.step == trainer.step_count and "trained weights loaded" in window.trainer.status.text()
+
