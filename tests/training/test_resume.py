@@ -6,6 +6,8 @@ import json
 import numpy as np
 import pytest
 
+import nnstudio as ns
+
 from nnstudio import cli
 from nnstudio.io import load_project, save_project
 from nnstudio.training import Session, trainer_for_project
@@ -17,10 +19,25 @@ def same_params(a, b) -> bool:
                for n in a.plan.params for k in a.plan.params[n])
 
 
+def with_batchnorm_and_dropout(project):
+    """The toy net with BatchNorm (running statistics) and Dropout (random masks) in it."""
+    g = ns.Graph()
+    chain = [g.add("Input", shape=[2]), g.add("Dense", units=8), g.add("BatchNorm"),
+             g.add("Activation", function="tanh"), g.add("Dropout", p=0.2), g.add("Dense", units=2),
+             g.add("Output", loss="cross_entropy")]
+    for a, b in zip(chain, chain[1:]):
+        g.connect(a, b)
+    project.graph = g
+    return project
+
+
+@pytest.mark.parametrize("net", ["mlp", "batchnorm+dropout"])
 @pytest.mark.parametrize("optimizer", ["adam", "momentum"])
-def test_train_save_load_train_equals_training_straight_through(tmp_path, optimizer):
+def test_train_save_load_train_equals_training_straight_through(tmp_path, optimizer, net):
     # 150 training samples in batches of 16: 10 steps an epoch, so 13 + 12 steps cross two epoch ends
     project = toy_project("xor", n=200, epochs=5, optimizer=optimizer, schedule="step", step_size=1, gamma=0.5)
+    if net != "mlp":
+        project = with_batchnorm_and_dropout(project)
     straight = trainer_for_project(project)
     for _ in range(25):
         straight.train_batches(1)
@@ -34,6 +51,9 @@ def test_train_save_load_train_equals_training_straight_through(tmp_path, optimi
     reopened = load_project(path)
     resumed = trainer_for_project(reopened)
     assert resumed.resume_notes == []
+    # the views get layer statistics of the loaded weights at once
+    acts = [layer for layer in resumed.snapshot(0, "idle").layers if layer.kind == "Activation"]
+    assert acts and all(np.isfinite(layer.act_mean) for layer in acts)
     assert (resumed.epoch, resumed.step_count) == (1, 13)
     assert resumed.lr == pytest.approx(0.025)  # the schedule continues from the saved epoch
     assert resumed.history.train_loss == first.history.train_loss

@@ -88,6 +88,8 @@ def test_ctrl_s_saves_the_trained_weights_and_a_new_window_opens_them_trained(wi
     assert "trained weights loaded" in status
     assert "The network is trained" in other.statusBar().currentMessage()
     assert other.decision_dock.image.image is not None  # the decision surface of the trained net
+    assert len(other.grad_dock.heights) >= 3  # layer statistics of the loaded weights, before any step
+    assert all(np.isfinite(layer.act_mean) for layer in snap.layers if layer.kind == "Activation")
     assert other.windowTitle() == f"{path.name} - nnstudio"  # opening did not modify anything
 
     # Train continues from there: the next step is step 11
