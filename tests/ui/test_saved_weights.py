@@ -224,3 +224,28 @@ def test_a_trained_project_opened_while_the_kernels_compile_shows_its_weights_on
     snap = wait_shown(window, qtbot, lambda s: s.epoch == 1)
     assert snap.step == trainer.step_count and "trained weights loaded" in window.trainer.status.text()
 
+
+
+def test_a_reopened_digits_cnn_shows_the_feature_maps_of_its_saved_filters(window, qtbot, tmp_path):
+    import nnstudio as ns
+    from nnstudio.io import load_project as load
+    from nnstudio.training import trainer_for_project
+    from nnstudio.ui.panels.gallery import example_paths
+
+    project = load(next(p for p in example_paths() if p.stem == "digits-cnn"))
+    trainer = trainer_for_project(project, epochs=1, threads=1)
+    trainer.run_epoch()
+    project.weights, project.optimizer = trainer.weights(), trainer.training_state()
+    open_project(window, tmp_path, project, "digits.nnstudio")
+    float_all_views(window)
+    snap = wait_shown(window, qtbot, lambda s: s.feature_maps is not None and s.params is not None)
+    assert snap.epoch == 1
+    conv = [n.id for n in window.project.graph.nodes.values() if n.kind == "Conv2D"]
+    assert set(snap.feature_maps) == set(conv) and window.maps_dock.draws > 0
+    # what the saved filters make of the shown example, computed apart from the window
+    plan = ns.compile(window.project.graph, batch_size=1)
+    plan.load_params(project.weights)
+    acts = plan.activations(np.asarray(snap.sample_input)[None])
+    for nid in conv:
+        np.testing.assert_allclose(snap.feature_maps[nid], acts[nid][0], rtol=1e-5, atol=1e-6)
+        np.testing.assert_array_equal(snap.params[nid]["weight"], project.weights[nid]["weight"])
