@@ -114,10 +114,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         for line in describe_resume(project, trainer):
             print(line, file=sys.stderr)
+        if args.epochs and trainer.epoch:  # --epochs N on a resumed project: N more epochs
+            trainer.apply_settings(trainer.settings.with_changes(epochs=trainer.epoch + args.epochs))
         if trainer.done:
-            print(f"already trained for {trainer.epoch} epochs (the limit is {trainer.settings.epochs}) - pass "
-                  f"--epochs {trainer.epoch + trainer.settings.epochs} to train on, or --fresh to start over",
-                  file=sys.stderr)
+            print(f"already trained for {trainer.epoch} epochs (the project's limit is {trainer.settings.epochs}) - "
+                  "pass --epochs N to train N more, or --fresh to start over", file=sys.stderr)
             return EXIT_OK
     total = trainer.settings.epochs
     bar = tqdm(total=total, unit="epoch", file=sys.stderr, disable=True if args.json else None,

@@ -39,9 +39,11 @@ def trainer_for_project(project: Any, base_dir: str | Path | None = None, use_we
     trainer.resume_notes = []
     if use_weights and project.weights:
         trainer.resume_notes = describe_skipped(trainer.load_weights(project.weights), project.graph)
-        # the loaded network's validation figures, so the status and the views show them at once
-        # (before the state is restored: that restores the dropout seed counter this pass advances)
-        trainer.last_metrics = trainer.evaluate()
+        # the loaded network's figures and layer statistics, so the status and the views show them at
+        # once (before the state is restored: that restores the dropout seed counter these passes advance)
+        from nnstudio.training.resume import show_loaded
+
+        show_loaded(trainer)
         if getattr(project, "optimizer", None):
             trainer.resume_notes += trainer.load_training_state(project.optimizer)
     return trainer

@@ -107,3 +107,18 @@ def describe_resume(project: Any, trainer: "Trainer") -> list[str]:
     else:
         lines = ["starting from the saved weights (no optimizer state was saved: the optimizer starts fresh)"]
     return lines + [f"warning: {note}" for note in trainer.resume_notes]
+
+
+def show_loaded(trainer: "Trainer") -> None:
+    """Validation figures and layer statistics of just-loaded weights, without changing them.
+
+    The layer views read the activations and gradients of the last training batch; a loaded
+    network has none, so one batch goes through forward and backward (no update), and the
+    parameters, the optimizer state and BatchNorm's running statistics are put back after it.
+    """
+    trainer.last_metrics = trainer.evaluate()
+    plan = trainer.plan
+    kept = plan.get_state()
+    n = min(len(trainer.X_train), trainer.settings.batch_size)
+    plan.gradients(trainer.X_train[:n], trainer.Y_train[:n])
+    plan.set_state(kept)

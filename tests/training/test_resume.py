@@ -6,9 +6,11 @@ import json
 import numpy as np
 import pytest
 
+import nnstudio as ns
+
 from nnstudio import cli
 from nnstudio.io import load_project, save_project
-from nnstudio.training import trainer_for_project
+from nnstudio.training import Session, trainer_for_project
 from tests.training.conftest import toy_project
 
 
@@ -17,10 +19,25 @@ def same_params(a, b) -> bool:
                for n in a.plan.params for k in a.plan.params[n])
 
 
+def with_batchnorm_and_dropout(project):
+    """The toy net with BatchNorm (running statistics) and Dropout (random masks) in it."""
+    g = ns.Graph()
+    chain = [g.add("Input", shape=[2]), g.add("Dense", units=8), g.add("BatchNorm"),
+             g.add("Activation", function="tanh"), g.add("Dropout", p=0.2), g.add("Dense", units=2),
+             g.add("Output", loss="cross_entropy")]
+    for a, b in zip(chain, chain[1:]):
+        g.connect(a, b)
+    project.graph = g
+    return project
+
+
+@pytest.mark.parametrize("net", ["mlp", "batchnorm+dropout"])
 @pytest.mark.parametrize("optimizer", ["adam", "momentum"])
-def test_train_save_load_train_equals_training_straight_through(tmp_path, optimizer):
+def test_train_save_load_train_equals_training_straight_through(tmp_path, optimizer, net):
     # 150 training samples in batches of 16: 10 steps an epoch, so 13 + 12 steps cross two epoch ends
     project = toy_project("xor", n=200, epochs=5, optimizer=optimizer, schedule="step", step_size=1, gamma=0.5)
+    if net != "mlp":
+        project = with_batchnorm_and_dropout(project)
     straight = trainer_for_project(project)
     for _ in range(25):
         straight.train_batches(1)
@@ -34,6 +51,9 @@ def test_train_save_load_train_equals_training_straight_through(tmp_path, optimi
     reopened = load_project(path)
     resumed = trainer_for_project(reopened)
     assert resumed.resume_notes == []
+    # the views get layer statistics of the loaded weights at once
+    acts = [layer for layer in resumed.snapshot(0, "idle").layers if layer.kind == "Activation"]
+    assert acts and all(np.isfinite(layer.act_mean) for layer in acts)
     assert (resumed.epoch, resumed.step_count) == (1, 13)
     assert resumed.lr == pytest.approx(0.025)  # the schedule continues from the saved epoch
     assert resumed.history.train_loss == first.history.train_loss
@@ -76,17 +96,17 @@ def test_cli_train_saves_the_optimizer_state_and_resumes_from_it(tmp_path, capsy
     assert first.weights and int(first.optimizer["epoch"]) == 2 and int(first.optimizer["steps"]) == 12
     capsys.readouterr()
 
-    assert cli.run(["train", str(path), "--epochs", "4", "--save-weights", "--json"]) == 0
+    assert cli.run(["train", str(path), "--epochs", "2", "--save-weights", "--json"]) == 0
     out, err = capsys.readouterr()
     assert "resuming from the saved weights and optimizer state at epoch 2, step 12" in err
     epochs = [json.loads(line)["epoch"] for line in out.splitlines() if '"epoch"' in line and '"done"' not in line]
-    assert epochs == [3, 4]  # only the two missing epochs ran
+    assert epochs == [3, 4]  # two more epochs, counted on from the saved ones
     second = load_project(path)
     assert int(second.optimizer["epoch"]) == 4 and int(second.optimizer["steps"]) == 24
 
-    assert cli.run(["train", str(path), "--epochs", "4"]) == 0  # nothing left to do
+    assert cli.run(["train", str(path)]) == 0  # the project's own limit (2 epochs) is reached: nothing to do
     _, err = capsys.readouterr()
-    assert "already trained for 4 epochs" in err
+    assert "already trained for 4 epochs (the project's limit is 2)" in err
 
     assert cli.run(["train", str(path), "--epochs", "1", "--fresh", "--json"]) == 0
     out, err = capsys.readouterr()
@@ -94,3 +114,21 @@ def test_cli_train_saves_the_optimizer_state_and_resumes_from_it(tmp_path, capsy
     np.testing.assert_array_equal(  # --fresh without --save-weights leaves the saved weights alone
         load_project(path).weights[next(iter(second.weights))]["weight"],
         second.weights[next(iter(second.weights))]["weight"])
+
+
+def test_session_hands_out_weights_with_state_and_loads_weights_between_chunks():
+    session = Session(trainer_for_project(toy_project("xor", n=120, epochs=1000)))
+    try:
+        session.start()
+        weights, state = session.saved_state()  # while it runs: a consistent pair from between chunks
+        assert float(state["step"]) == int(state["steps"])  # the optimizer's count is the trainer's
+        assert set(weights) == {k.split("/")[0] for k in state if k.count("/") == 2}
+        session.pause()
+        assert session.wait(timeout=30)
+        nid = next(iter(weights))
+        ones = {nid: {"bias": np.ones_like(weights[nid]["bias"])}}
+        assert session.load_weights(ones) == []
+        assert session.load_weights({"n999": {"weight": np.zeros(2)}}) == ["n999/weight"]
+        np.testing.assert_array_equal(session.weights()[nid]["bias"], ones[nid]["bias"])
+    finally:
+        session.close()

@@ -88,6 +88,8 @@ def test_ctrl_s_saves_the_trained_weights_and_a_new_window_opens_them_trained(wi
     assert "trained weights loaded" in status
     assert "The network is trained" in other.statusBar().currentMessage()
     assert other.decision_dock.image.image is not None  # the decision surface of the trained net
+    assert len(other.grad_dock.heights) >= 3  # layer statistics of the loaded weights, before any step
+    assert all(np.isfinite(layer.act_mean) for layer in snap.layers if layer.kind == "Activation")
     assert other.windowTitle() == f"{path.name} - nnstudio"  # opening did not modify anything
 
     # Train continues from there: the next step is step 11
@@ -202,3 +204,48 @@ def test_an_edit_that_changes_shapes_drops_those_weights_and_says_so(window, qtb
     saved = project.weights[dense[0].id]["weight"]
     assert np.max(np.abs(kept - saved)) <= 0.05 * 1.001  # kept: the saved weights, one Adam step (lr 0.05) on
     assert snap.params is None or snap.params[dense[1].id]["weight"].shape == (5, 8)
+
+
+def test_a_trained_project_opened_while_the_kernels_compile_shows_its_weights_once_they_are_ready(
+        window, qtbot, tmp_path, monkeypatch):
+    from nnstudio.training import trainer_for_project
+    from nnstudio.ui import training_controller as tcm
+
+    project = toy_project("xor", n=120, epochs=20)
+    trainer = trainer_for_project(project)
+    trainer.run_epoch()
+    project.weights, project.optimizer = trainer.weights(), trainer.training_state()
+    ready = [False]
+    monkeypatch.setattr(tcm, "kernels_ready", lambda: ready[0])
+    open_project(window, tmp_path, project)
+    assert window.trainer.session is None  # nothing compiled ran in the GUI thread
+    assert "compiling its kernels" in window.trainer.status.text()
+    ready[0] = True
+    snap = wait_shown(window, qtbot, lambda s: s.epoch == 1)
+    assert snap.step == trainer.step_count and "trained weights loaded" in window.trainer.status.text()
+
+
+
+def test_a_reopened_digits_cnn_shows_the_feature_maps_of_its_saved_filters(window, qtbot, tmp_path):
+    import nnstudio as ns
+    from nnstudio.io import load_project as load
+    from nnstudio.training import trainer_for_project
+    from nnstudio.ui.panels.gallery import example_paths
+
+    project = load(next(p for p in example_paths() if p.stem == "digits-cnn"))
+    trainer = trainer_for_project(project, epochs=1, threads=1)
+    trainer.run_epoch()
+    project.weights, project.optimizer = trainer.weights(), trainer.training_state()
+    open_project(window, tmp_path, project, "digits.nnstudio")
+    float_all_views(window)
+    snap = wait_shown(window, qtbot, lambda s: s.feature_maps is not None and s.params is not None)
+    assert snap.epoch == 1
+    conv = [n.id for n in window.project.graph.nodes.values() if n.kind == "Conv2D"]
+    assert set(snap.feature_maps) == set(conv) and window.maps_dock.draws > 0
+    # what the saved filters make of the shown example, computed apart from the window
+    plan = ns.compile(window.project.graph, batch_size=1)
+    plan.load_params(project.weights)
+    acts = plan.activations(np.asarray(snap.sample_input)[None])
+    for nid in conv:
+        np.testing.assert_allclose(snap.feature_maps[nid], acts[nid][0], rtol=1e-5, atol=1e-6)
+        np.testing.assert_array_equal(snap.params[nid]["weight"], project.weights[nid]["weight"])
