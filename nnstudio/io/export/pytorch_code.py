@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from nnstudio.io.atomic import atomic_write_bytes
-from nnstudio.io.export.network import ExportNetwork, ExportNode
+from nnstudio.io.export.network import DATA_KEYS, ExportNetwork, ExportNode
 from nnstudio.io.export.npz_weights import npz_bytes, state_dict
 
 # --- per-kind code ----------------------------------------------------------------------------------
@@ -286,13 +286,15 @@ def train_step(model, optimizer, params, xb, yb, s=SETTINGS):
     optimizer.zero_grad(set_to_none=True)
     loss = loss_fn(model(xb), yb)
     loss.backward()
+    for p in params:
+        if p.grad is None:  # a layer that does not feed the loss: nnstudio still decays it (L1/L2)
+            p.grad = torch.zeros_like(p)
     if s["clip_grad_norm"] > 0:
         torch.nn.utils.clip_grad_norm_(params, s["clip_grad_norm"])
     if s["l1"] > 0:
         with torch.no_grad():
             for p in params:
-                if p.grad is not None:
-                    p.grad.add_(torch.sign(p), alpha=s["l1"])
+                p.grad.add_(torch.sign(p), alpha=s["l1"])
     optimizer.step()
     return loss.detach()
 
@@ -437,9 +439,6 @@ def script_source(net: ExportNetwork, training: Mapping[str, Any] | None, weight
                      find_unused=net.has_dead_branches, class_name="Net"),
     ]
     return "".join(parts)
-
-
-DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
 
 
 def write_pytorch(net: ExportNetwork, path: Path, training: Mapping[str, Any] | None = None,
