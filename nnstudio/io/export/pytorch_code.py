@@ -151,7 +151,9 @@ def module_code(net: ExportNetwork, class_name: str = "Net") -> tuple[str, set[s
         '    """The network as drawn in nnstudio: one attribute per node, named after it."""',
         "",
         "    # attribute -> node name in nnstudio (the weights file is keyed \"<node name>.<tensor>\")",
-        f"    NODE_NAMES = {json.dumps(names, ensure_ascii=False)}",
+        "    NODE_NAMES = {",
+        *(f"        {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in names.items()),
+        "    }",
         "",
         "    def __init__(self):",
         "        super().__init__()",
@@ -218,7 +220,7 @@ def load_weights(model, path=WEIGHTS_FILE):
 
 
 def save_weights(model, path):
-    """The model's tensors as an .npz with nnstudio's keys (File > Import in nnstudio reads it)."""
+    """The model's tensors as an .npz with nnstudio's keys "<node name>.<tensor>" (nnstudio can import it)."""
     arrays = {{}}
     for attr, node_name in model.NODE_NAMES.items():
         layer = getattr(model, attr)
