@@ -85,3 +85,25 @@ def test_one_epoch_of_main_matches_the_trainer(tmp_path, capsys):
         assert float(fields[3]) == pytest.approx(train_loss, rel=1e-4)
         assert float(fields[5]) == pytest.approx(val_loss, rel=1e-4)
     assert "lr 0.01" in lines[1]  # the step schedule halved it
+
+
+def test_early_stopping_stops_where_the_trainer_stops(tmp_path, capsys):
+    from tests.conftest import build_mlp
+
+    g, ids = build_mlp((2, 4, 1), loss="mse")
+    # a rate so small that the validation loss never gets better: patience 1 stops after epoch 2
+    training = {"optimizer": "sgd", "lr": 1e-30, "batch_size": 32, "epochs": 6, "patience": 1, "seed": 1}
+    project = Project(graph=g, data={"source": "toy", "name": "plane", "n": 60, "seed": 0, "val_ratio": 0.3},
+                      training=training)
+    trainer = trainer_for_project(project)
+    ds = trainer.dataset
+    data = {"X_train": ds.X_train, "y_train": ds.y_train, "X_val": ds.X_val, "y_val": ds.y_val}
+    script = load_script(export_project("pytorch", tmp_path / "plane.py", g, trainer.weights(), training=training,
+                                        data=data)[0])
+    while not trainer.done:
+        trainer.run_epoch()
+    script.main([])
+    out = capsys.readouterr().out
+    assert trainer.stopped_early and trainer.epoch == 2
+    assert out.count("\nepoch ") + out.startswith("epoch ") == 2
+    assert "stopped early: no better validation loss for 1 epochs" in out
