@@ -17,6 +17,7 @@ import numpy as np
 
 from nnstudio._version import __version__
 from nnstudio.errors import DataError, NNStudioError, ProjectFileError
+from nnstudio.io.export import FORMATS as EXPORT_FORMATS
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_DIVERGED = 0, 1, 2, 3
 
@@ -193,6 +194,26 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from nnstudio.io import load_project
+    from nnstudio.training.export import export_from_project
+
+    try:
+        project = load_project(args.file)
+    except NNStudioError as exc:
+        _err(str(exc))
+        return EXIT_UNREADABLE
+    path = Path(args.file)
+    out = args.output if args.output is not None else path.parent
+    result = export_from_project(args.format, out, project, path.parent, name=path.stem)  # errors: exit 1
+    for warning in project.warnings + result.warnings:
+        print(f"warning: {warning}")
+    print(f"exported with {'the saved trained' if result.source == 'saved' else 'the initial'} weights:")
+    for f in result.files:
+        print(f)
+    return EXIT_OK
+
+
 def cmd_bench(args: argparse.Namespace, rest: list[str]) -> int:
     from nnstudio.engine.bench import main as bench_main
 
@@ -204,6 +225,7 @@ COMMANDS: dict[str, str] = {
     "train": "train a project without a display",
     "runs": "list the training runs stored in a project",
     "bench": "measure training speed against PyTorch (bench gui: the GUI's responsiveness)",
+    "export": "write the network as a PyTorch training script, an ONNX model or npz weights",
 }
 
 
@@ -232,11 +254,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per run")
     p.add_argument("--csv", metavar="PATH", help="also export every run's curves to a CSV file")
     sub.add_parser("bench", help=COMMANDS["bench"], add_help=False)
+    p = sub.add_parser("export", help=COMMANDS["export"])
+    p.add_argument("file", help="a .nnstudio project file")
+    p.add_argument("--format", required=True, choices=tuple(EXPORT_FORMATS), help="what to write")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="the file to write (extension added if missing) or a folder (default: the project's)")
     return parser
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": cmd_validate, "train": cmd_train, "runs": cmd_runs,
+    "export": cmd_export,
 }
 
 

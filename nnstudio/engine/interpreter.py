@@ -264,8 +264,10 @@ def backward(code, fp, B, IB, n):
                 buffer(B, c[7])[:m].reshape((n, C, S)),
                 buffer(B, c[8]),
                 gx[:m].reshape((n, C, S)),
-                buffer(B, max(c[13], 0)) if c[13] >= 0 else buffer(B, c[8]),
-                buffer(B, max(c[14], 0)) if c[14] >= 0 else buffer(B, c[8]),
+                # frozen: the sums go to the tensors' own (unused) gradient buffers - not to invstd,
+                # which the input gradient still needs
+                buffer(B, c[13]) if c[13] >= 0 else buffer(B, c[3] + 1),
+                buffer(B, c[14]) if c[14] >= 0 else buffer(B, c[4] + 1),
                 c[11] >= 0,
                 c[15] == 1,
             )
@@ -280,8 +282,8 @@ def backward(code, fp, B, IB, n):
                 as2d(buffer(B, c[5]), n, F),
                 buffer(B, c[6]),
                 as2d(gx, n, F),
-                buffer(B, max(c[10], 0)) if c[10] >= 0 else buffer(B, c[6]),
-                buffer(B, max(c[11], 0)) if c[11] >= 0 else buffer(B, c[6]),
+                buffer(B, c[10]) if c[10] >= 0 else buffer(B, c[3] + 1),  # frozen: as BatchNorm's
+                buffer(B, c[11]) if c[11] >= 0 else buffer(B, c[4] + 1),
                 c[8] >= 0,
                 c[12] == 1,
             )

@@ -155,6 +155,8 @@ class MainWindow(QMainWindow):
         act(f, "save_as", "Save &as...", self.save_as, QKeySequence("Ctrl+Shift+S"), "Save under a new name")
         act(f, "import_weights", "&Import weights...", self.import_weights_dialog, None,
             "Load trained layers from an .npz file or another project into the nodes of the same name")
+        act(f, "export", "&Export...", self.open_export_dialog, None,
+            "Export the network as a PyTorch training script, an ONNX model or npz weights")
         f.addSeparator()
         act(f, "quit", "&Quit", self.close, QKeySequence("Ctrl+Q"), "Close nnstudio")
         e = mb.addMenu("&Edit")
@@ -469,6 +471,19 @@ class MainWindow(QMainWindow):
             a.setToolTip(p)
             a.triggered.connect(lambda _c=False, p=p: self.open_path(p))
         self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def open_export_dialog(self) -> None:
+        """File > Export: the session's weights if training ran, else the saved or initial ones."""
+        from nnstudio.ui.export_dialog import ExportDialog
+
+        self.project.training = self.trainer.settings_dict()
+        session = self.trainer.session
+        snap = session.latest_snapshot() if session is not None and not self.trainer.stale else None
+        trained = snap is not None and snap.step > 0
+        self.export_dialog = ExportDialog(self, self.project, self.path.stem if self.path else "model",
+                                          self.trainer.base_dir(), session.weights if trained else (lambda: None),
+                                          self.data_panel.dataset, trained)
+        self.export_dialog.open()
 
     def open_gallery(self) -> None:
         dlg = GalleryDialog(self)

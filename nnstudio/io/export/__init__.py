@@ -21,7 +21,7 @@ import numpy as np
 from nnstudio._version import __version__
 from nnstudio.errors import ExportError
 from nnstudio.graph import Graph
-from nnstudio.io.export.network import ExportNetwork, Weights, prepare
+from nnstudio.io.export.network import DATA_KEYS, ExportNetwork, Weights, prepare
 
 
 @dataclass(frozen=True)
@@ -109,4 +109,5 @@ def export_project(fmt: str, out: str | os.PathLike[str], graph: Graph, params: 
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-__all__ = ["export_project", "FORMATS", "ExportFormat", "output_path", "ExportError", "prepare", "ExportNetwork"]
+__all__ = ["export_project", "DATA_KEYS", "FORMATS", "ExportFormat", "output_path", "ExportError", "prepare",
+           "ExportNetwork"]

@@ -22,6 +22,7 @@ from nnstudio.graph import Graph
 from nnstudio.graph.shapes import fmt_shape
 
 Weights = Mapping[str, Mapping[str, np.ndarray]]
+DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")  # the dataset arrays an export can carry
 
 # Names a node's identifier must not take in the generated PyTorch code: Python's own, the
 # script's imports and locals, and nn.Module's attributes (a submodule called `training` or
@@ -98,8 +99,8 @@ def identifier(name: str, taken: set[str]) -> str:
     return ident
 
 
-def prepare(graph: Graph, params: Weights) -> ExportNetwork:
-    """Check ``graph`` and ``params`` ({node_id: {tensor: array}}) for export; raises ExportError."""
+def check_exportable(graph: Graph) -> None:
+    """Raise ExportError unless the graph is valid, has one Input and one Output and unique names."""
     errors = [p for p in graph.validate() if p.severity == "error"]
     if errors:
         raise ExportError("the network cannot be exported because it is not valid yet - fix these first:\n"
@@ -114,6 +115,11 @@ def prepare(graph: Graph, params: Weights) -> ExportNetwork:
             raise ExportError(f"two nodes are named {node.name!r} - rename one of them: exported tensors are "
                               "named after their node")
         seen[node.name] = node.id
+
+
+def prepare(graph: Graph, params: Weights) -> ExportNetwork:
+    """Check ``graph`` and ``params`` ({node_id: {tensor: array}}) for export; raises ExportError."""
+    check_exportable(graph)
     shapes = graph.infer_shapes()
     taken: set[str] = set()
     nodes: list[ExportNode] = []

@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from nnstudio.io.atomic import atomic_write_bytes
-from nnstudio.io.export.network import ExportNetwork, ExportNode
+from nnstudio.io.export.network import DATA_KEYS, ExportNetwork, ExportNode
 from nnstudio.io.export.npz_weights import npz_bytes, state_dict
 
 # --- per-kind code ----------------------------------------------------------------------------------
@@ -151,7 +151,9 @@ def module_code(net: ExportNetwork, class_name: str = "Net") -> tuple[str, set[s
         '    """The network as drawn in nnstudio: one attribute per node, named after it."""',
         "",
         "    # attribute -> node name in nnstudio (the weights file is keyed \"<node name>.<tensor>\")",
-        f"    NODE_NAMES = {json.dumps(names, ensure_ascii=False)}",
+        "    NODE_NAMES = {",
+        *(f"        {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in names.items()),
+        "    }",
         "",
         "    def __init__(self):",
         "        super().__init__()",
@@ -218,7 +220,7 @@ def load_weights(model, path=WEIGHTS_FILE):
 
 
 def save_weights(model, path):
-    """The model's tensors as an .npz with nnstudio's keys (File > Import in nnstudio reads it)."""
+    """The model's tensors as an .npz with nnstudio's keys "<node name>.<tensor>" (nnstudio can import it)."""
     arrays = {{}}
     for attr, node_name in model.NODE_NAMES.items():
         layer = getattr(model, attr)
@@ -286,13 +288,15 @@ def train_step(model, optimizer, params, xb, yb, s=SETTINGS):
     optimizer.zero_grad(set_to_none=True)
     loss = loss_fn(model(xb), yb)
     loss.backward()
+    for p in params:
+        if p.grad is None:  # a layer that does not feed the loss: nnstudio still decays it (L1/L2)
+            p.grad = torch.zeros_like(p)
     if s["clip_grad_norm"] > 0:
         torch.nn.utils.clip_grad_norm_(params, s["clip_grad_norm"])
     if s["l1"] > 0:
         with torch.no_grad():
             for p in params:
-                if p.grad is not None:
-                    p.grad.add_(torch.sign(p), alpha=s["l1"])
+                p.grad.add_(torch.sign(p), alpha=s["l1"])
     optimizer.step()
     return loss.detach()
 
@@ -437,9 +441,6 @@ def script_source(net: ExportNetwork, training: Mapping[str, Any] | None, weight
                      find_unused=net.has_dead_branches, class_name="Net"),
     ]
     return "".join(parts)
-
-
-DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
 
 
 def write_pytorch(net: ExportNetwork, path: Path, training: Mapping[str, Any] | None = None,
