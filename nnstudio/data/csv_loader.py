@@ -180,7 +180,8 @@ def _layout(text: str, name: str, delimiter: str | None, header: bool | None, sk
                                                             else ""))
     lines = [n + skip_rows for n in lines]
     has_header = _has_header(rows) if header is None else bool(header)
-    ncols = Counter(len(r) for r in rows[1:] or rows).most_common(1)[0][0] if not has_header else len(rows[0])
+    # without a header the most common row width is the table's (a ragged first row must not decide it)
+    ncols = len(rows[0]) if has_header else Counter(len(r) for r in rows).most_common(1)[0][0]
     names = _names(rows[0], ncols) if has_header else [f"column {j + 1}" for j in range(ncols)]
     return delim, body_text, rows, lines, has_header, names
 
