@@ -93,6 +93,14 @@ def _epoch_record(trainer, seconds: float) -> dict:
     return rec
 
 
+def _say_if_compiling() -> None:
+    """On a cold kernel cache the first epoch waits for the compiler: say so, or it looks hung."""
+    from nnstudio.engine.cache import kernels_cached
+
+    if not kernels_cached():  # projects train float32 plans
+        _err("compiling the engine's kernels (first run only, about a minute)...")
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -102,6 +110,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     try:
         project = load_project(args.project)
+        _say_if_compiling()
         trainer = trainer_for_project(project, Path(args.project).parent, use_weights=not args.fresh,
                                       epochs=args.epochs, seed=args.seed, lr=args.lr, threads=args.threads)
     except (ProjectFileError, DataError) as exc:  # the README promises 2 for a file that cannot be read

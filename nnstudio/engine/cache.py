@@ -123,3 +123,25 @@ def install() -> None:
 
 
 install()
+
+
+def kernels_cached(dtype: str = "float32") -> bool:
+    """Whether the training runner for ``dtype`` plans is in the cache for this CPU, so that the
+    first run loads it in about a second instead of compiling for about a minute.
+
+    Reads numba's cache index (numba internals: when they change, this answers True, and a
+    caller only misses the chance to say why the first run waits).
+    """
+    import numpy as np
+
+    from nnstudio.engine import interpreter
+
+    dispatcher = interpreter.run
+    try:
+        index = dispatcher._cache._cache_file._load_index()
+        magic = dispatcher.targetctx.codegen().magic_tuple()
+        want = numba.from_dtype(np.dtype(dtype))
+        return bool(dispatcher.overloads) or any(
+            key[1] == magic and any(getattr(t, "dtype", None) == want for t in key[0]) for key in index)
+    except Exception:  # noqa: BLE001 - an answer we cannot give is not an error
+        return True
