@@ -66,6 +66,9 @@ class ExampleCard(QFrame):
         self.description = QLabel(info.description)
         self.description.setWordWrap(True)
         self.description.setFont(_font(1.0))
+        # two lines kept for every idea, so the titles of a row line up
+        self.description.setMinimumHeight(2 * self.description.fontMetrics().lineSpacing() + 2)
+        self.description.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         lay.addWidget(self.description)
         self.setMinimumWidth(220)
 

@@ -171,6 +171,8 @@ class ViewPicker:
         self.views = [d for s in self.slots for d in s]
         for dock in self.views:
             dock.setTitleBarWidget(PickerTitleBar(dock, self))
+            # View > (a view's name) shows it in its slot too, instead of adding a tab beside the one there
+            dock.toggleViewAction().triggered.connect(lambda checked, d=dock: checked and self.show_view(d))
 
     def slot_of(self, dock: QDockWidget) -> list[QDockWidget]:
         return next(s for s in self.slots if dock in s)
