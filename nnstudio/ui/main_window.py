@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.path = path
         self.copy_of = None
+        self._suggested_name = "network.nnstudio"  # Save As proposes this for an untitled project
         self.undo_stack.clear()
         self.scene.set_graph(project.graph)
         self.data_panel.base_dir = path.parent if path else None
@@ -390,8 +391,7 @@ class MainWindow(QMainWindow):
         return self._write(self.path)
 
     def save_as(self) -> bool:
-        suggested = Path(self.settings.value("last_dir", str(Path.home()))) / getattr(self, "_suggested_name",
-                                                                                     "network.nnstudio")
+        suggested = Path(self.settings.value("last_dir", str(Path.home()))) / self._suggested_name
         if self.path is not None and not is_installed_example(self.path):
             suggested = self.path
         path, _ = QFileDialog.getSaveFileName(self, "Save project", str(suggested), "nnstudio projects (*.nnstudio)")
