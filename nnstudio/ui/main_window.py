@@ -487,6 +487,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, name: str) -> None:
         apply_theme(QApplication.instance(), name)
+        self.start_page.restyle()
         self.settings.setValue("theme", name)
         self.theme = name
 
