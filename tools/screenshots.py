@@ -7,7 +7,10 @@ Run: ``QT_QPA_PLATFORM=offscreen python tools/screenshots.py [--out DIR]``
 * ``spiral-training.png`` - spiral mid-training: the first hidden layer (cut to 10 units) expanded
   into its neurons, each with its response thumbnail, and the decision surface;
 * ``digits-cnn-training.png`` - digits-cnn after a few epochs: first-layer filters and the
-  feature maps of one sample.
+  feature maps of one sample;
+* ``start-1280x800.png``, ``start-1440x900.png`` - the start page at both laptop sizes;
+* ``spiral-1280x800.png``, ``spiral-1440x900.png``, ``digits-cnn-1280x800.png`` - the default layout
+  at those sizes, mid-training.
 """
 from __future__ import annotations
 
@@ -94,11 +97,10 @@ def spiral(out: Path, folder: Path) -> None:
     select(window, "n2")
     window.scene.expand_selected()
     window.scene.clearSelection()
-    window.decision_dock.raise_()
-    window.curves_dock.raise_()
+    window.view_picker.show_view(window.decision_dock)
+    window.view_picker.show_view(window.curves_dock)
     window.resizeDocks([window.data_dock], [620], Qt.Horizontal)
     pump(200)
-    window.resizeDocks([window.problems_dock], [60], Qt.Vertical)
     window.resizeDocks([window.data_dock, window.decision_dock], [330, 480], Qt.Vertical)
     window.view.fit()
     train_until(window, 60)
@@ -116,12 +118,11 @@ def digits_cnn(out: Path, folder: Path) -> None:
     window.removeDockWidget(window.maps_dock)
     window.addDockWidget(Qt.RightDockWidgetArea, window.maps_dock, Qt.Vertical)
     window.maps_dock.show()
-    window.weights_dock.raise_()
-    window.curves_dock.raise_()
+    window.view_picker.show_view(window.weights_dock)
+    window.view_picker.show_view(window.curves_dock)
     select(window, "n2")
     window.resizeDocks([window.data_dock], [620], Qt.Horizontal)
     pump(200)  # resizeDocks only holds once the new layout has been laid out
-    window.resizeDocks([window.problems_dock], [60], Qt.Vertical)
     window.resizeDocks([window.data_dock, window.weights_dock, window.maps_dock], [310, 200, 260], Qt.Vertical)
     train_until(window, 4)
     window.view.fit()
@@ -131,9 +132,45 @@ def digits_cnn(out: Path, folder: Path) -> None:
     window.close()
 
 
+WINDOW_SIZES = ((1280, 800), (1440, 900))
+
+
+def at_size(width: int, height: int) -> MainWindow:
+    """A fresh window of exactly this size in its default layout."""
+    window = fresh_window()
+    window.resize(width, height)
+    window.reset_layout()
+    pump(400)
+    return window
+
+
+def window_sizes(out: Path, folder: Path) -> None:
+    for width, height in WINDOW_SIZES:
+        tag = f"{width}x{height}"
+        window = at_size(width, height)
+        window.show_start_page()
+        pump(300)
+        window.grab().save(str(out / f"start-{tag}.png"))
+        open_example(window, "spiral", folder)
+        train_until(window, 60)
+        pump(300)
+        window.grab().save(str(out / f"spiral-{tag}.png"))
+        window.trainer.close_session(store=False)
+        window.close()
+    window = at_size(1280, 800)
+    open_example(window, "digits-cnn", folder)
+    window.view_picker.show_view(window.weights_dock)
+    train_until(window, 4)
+    pump(300)
+    window.grab().save(str(out / "digits-cnn-1280x800.png"))
+    window.trainer.close_session(store=False)
+    window.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--sizes-only", action="store_true", help="only the start page and layouts at laptop sizes")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -142,10 +179,12 @@ def main() -> int:
     # a clean settings folder: the default layout, no recent files of whoever runs this
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder / "settings"))
-    editor(args.out, folder, "light")
-    editor(args.out, folder, "dark")
-    spiral(args.out, folder)
-    digits_cnn(args.out, folder)
+    window_sizes(args.out, folder)
+    if not args.sizes_only:
+        editor(args.out, folder, "light")
+        editor(args.out, folder, "dark")
+        spiral(args.out, folder)
+        digits_cnn(args.out, folder)
     app.processEvents()
     print(f"screenshots written to {args.out}")
     return 0

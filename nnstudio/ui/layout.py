@@ -48,6 +48,11 @@ def scroll_host(panel: QWidget) -> QWidget:
     return host
 
 
+def left_width(window_width: int) -> int:
+    """The left column: a fifth of the window, 250..300 px."""
+    return max(LEFT_WIDTH, min(300, window_width // 5))
+
+
 def right_width(window_width: int) -> int:
     """The right column: a third of the window, 400..520 px."""
     return max(400, min(520, window_width // 3))
@@ -101,7 +106,7 @@ def size_default(window: Any) -> None:
     bars = w.menuBar().height() + w.statusBar().height() + sum(
         t.height() for t in w.findChildren(QToolBar) if t.isVisible() and not t.isFloating())
     height = max(400, w.height() - bars)
-    w.resizeDocks([w.palette_dock, w.data_dock], [LEFT_WIDTH, right_width(w.width())], Qt.Horizontal)
+    w.resizeDocks([w.palette_dock, w.data_dock], [left_width(w.width()), right_width(w.width())], Qt.Horizontal)
     w.resizeDocks([w.palette_dock, upper[0]], [int(height * 0.6), height - int(height * 0.6)], Qt.Vertical)
     # the data form and its preview need DATA_HEIGHT; the view slot below has the rest
     data = max(DATA_HEIGHT, int(height * 0.55))

@@ -222,6 +222,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.path = path
         self.copy_of = None
+        self._suggested_name = "network.nnstudio"  # Save As proposes this for an untitled project
         self.undo_stack.clear()
         self.scene.set_graph(project.graph)
         self.data_panel.base_dir = path.parent if path else None
@@ -311,19 +312,20 @@ class MainWindow(QMainWindow):
         self.start_page.setFocus()
 
     def hide_start_page(self) -> None:
-        if hasattr(self, "start_page") and not self.start_page.isHidden():  # also before the window is shown
+        # isHidden, not isVisible: a project opened before the window is shown must close the page too
+        if hasattr(self, "start_page") and not self.start_page.isHidden():
             self.start_page.hide()
             self.view.setFocus()
             from PySide6.QtCore import QTimer
 
-            QTimer.singleShot(0, self.fit_readable)
+            QTimer.singleShot(0, self, self.fit_readable)
 
     def fit_readable(self) -> None:
         """Fit the network into the canvas, but never so small that its text drops below 9 pt."""
         self.view.fit(min_zoom=self.view.readable_zoom())
 
     def on_start_page(self) -> bool:
-        return self.start_page.isVisible()
+        return not self.start_page.isHidden()
 
     def _start_empty(self) -> None:
         self.new_project()
@@ -343,7 +345,7 @@ class MainWindow(QMainWindow):
         dock_layout.arrange_default(self)
         from PySide6.QtCore import QTimer
 
-        QTimer.singleShot(0, lambda: dock_layout.size_default(self))
+        QTimer.singleShot(0, self, lambda: dock_layout.size_default(self))
         self.statusBar().showMessage("Layout reset: panels and views are back in their first places", 4000)
 
     def _selection_shown(self, ids: list) -> None:
@@ -396,8 +398,7 @@ class MainWindow(QMainWindow):
         return self._write(self.path)
 
     def save_as(self) -> bool:
-        suggested = Path(self.settings.value("last_dir", str(Path.home()))) / getattr(self, "_suggested_name",
-                                                                                     "network.nnstudio")
+        suggested = Path(self.settings.value("last_dir", str(Path.home()))) / self._suggested_name
         if self.path is not None and not is_installed_example(self.path):
             suggested = self.path
         path, _ = QFileDialog.getSaveFileName(self, "Save project", str(suggested), "nnstudio projects (*.nnstudio)")
@@ -529,6 +530,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, name: str) -> None:
         apply_theme(QApplication.instance(), name)
+        self.start_page.restyle()
         self.settings.setValue("theme", name)
         self.theme = name
 
@@ -575,8 +577,8 @@ class MainWindow(QMainWindow):
 
             if not self._layout_restored:  # first start (or a layout of an older version): the default
                 dock_layout.size_default(self)
-                QTimer.singleShot(0, lambda: dock_layout.size_default(self))  # once the window is laid out
-            QTimer.singleShot(0, self.fit_readable)
+                QTimer.singleShot(0, self, lambda: dock_layout.size_default(self))  # once the window is laid out
+            QTimer.singleShot(0, self, self.fit_readable)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self._may_discard():

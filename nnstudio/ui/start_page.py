@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QPixmap
+from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent, QMouseEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
@@ -21,12 +21,18 @@ CARD_IMAGE = QSize(300, 180)
 COLUMNS = 3
 SIDEBAR = 250
 _STYLE = """
-#StartPage { background: palette(window); }
-#ExampleCard { background: palette(base); border: 1px solid palette(mid); border-radius: 10px; }
-#ExampleCard:hover, #ExampleCard:focus { border: 2px solid #1e88e5; }
-#CardTitle { font-weight: bold; }
-#StartHeading { font-weight: bold; }
+#StartPage {{ background: {window}; }}
+#ExampleCard {{ background: {base}; border: 1px solid {mid}; border-radius: 10px; }}
+#ExampleCard:hover, #ExampleCard:focus {{ border: 2px solid #1e88e5; }}
+#StartPage QLabel {{ color: {text}; }}
+#StartHeading {{ font-weight: bold; }}
 """
+
+
+def _style_for(pal: QPalette) -> str:
+    """The page's style sheet in the colours of ``pal`` (concrete colours: a sheet is resolved once)."""
+    return _STYLE.format(window=pal.color(QPalette.Window).name(), base=pal.color(QPalette.Base).name(),
+                         mid=pal.color(QPalette.Mid).name(), text=pal.color(QPalette.WindowText).name())
 
 
 def _font(scale: float, bold: bool = False) -> QFont:
@@ -66,6 +72,9 @@ class ExampleCard(QFrame):
         self.description = QLabel(info.description)
         self.description.setWordWrap(True)
         self.description.setFont(_font(1.0))
+        # two lines kept for every idea, so the titles of a row line up
+        self.description.setMinimumHeight(2 * self.description.fontMetrics().lineSpacing() + 2)
+        self.description.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         lay.addWidget(self.description)
         self.setMinimumWidth(220)
 
@@ -103,7 +112,7 @@ class StartPage(QWidget):
         super().__init__(parent)
         self.setObjectName("StartPage")
         self.setAttribute(Qt.WA_StyledBackground, True)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(_style_for(QGuiApplication.palette()))
         outer = QHBoxLayout(self)
         outer.setContentsMargins(24, 20, 24, 20)
         outer.setSpacing(24)
@@ -138,7 +147,6 @@ class StartPage(QWidget):
         self.recent_box.setSpacing(2)
         side.addLayout(self.recent_box)
         self.no_recent = QLabel("No recent files yet.")
-        self.no_recent.setStyleSheet("color: gray")
         self.recent_box.addWidget(self.no_recent)
         self.recent_buttons: list[QPushButton] = []
         side.addStretch(1)
@@ -177,6 +185,10 @@ class StartPage(QWidget):
         grid_host.setMinimumHeight(rows * 250)
         main.addWidget(scroll, 1)
         outer.addLayout(main, 1)
+
+    def restyle(self) -> None:
+        """Follow the application palette (called on a theme switch: a style sheet is resolved once)."""
+        self.setStyleSheet(_style_for(QGuiApplication.palette()))
 
     def card(self, stem: str) -> ExampleCard:
         return next(c for c in self.cards if c.info.path.stem == stem)

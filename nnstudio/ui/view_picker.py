@@ -118,14 +118,16 @@ class ViewPickerButton(QToolButton):
         self.setPopupMode(QToolButton.InstantPopup)
         self.setAutoRaise(True)
         self.setIconSize(QSize(ICON_PX, ICON_PX))
-        self.setText(f"{dock.windowTitle()}  ▾")
+        self.setText(dock.windowTitle())  # the popup arrow beside it says it opens a list
         self.setIcon(view_icon(VIEW_ICONS.get(dock.objectName(), "runs")))
         self.setToolTip("Choose the view shown here: every live view, by name")
         self.setMenu(QMenu(self))
         self.menu().aboutToShow.connect(self._fill)
         self.setObjectName(f"{dock.objectName()}Picker")
-        self.setStyleSheet("QToolButton { font-weight: bold; padding: 2px 4px; } "
-                           "QToolButton::menu-indicator { image: none; width: 0; }")
+        # no style sheet: a styled button keeps the palette it was polished with (dark theme: dark on dark)
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
 
     def _fill(self) -> None:
         menu = self.menu()
@@ -171,6 +173,8 @@ class ViewPicker:
         self.views = [d for s in self.slots for d in s]
         for dock in self.views:
             dock.setTitleBarWidget(PickerTitleBar(dock, self))
+            # View > (a view's name) shows it in its slot too, instead of adding a tab beside the one there
+            dock.toggleViewAction().triggered.connect(lambda checked, d=dock: checked and self.show_view(d))
 
     def slot_of(self, dock: QDockWidget) -> list[QDockWidget]:
         return next(s for s in self.slots if dock in s)

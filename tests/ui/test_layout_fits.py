@@ -128,6 +128,14 @@ def click_menu_entry(window, qtbot, menu_title: str, entry: str) -> None:
     QTest.mouseClick(menu, Qt.LeftButton, Qt.NoModifier, menu.actionGeometry(action).center())
 
 
+def test_view_menu_entry_shows_the_view_in_its_slot(window, qtbot):
+    settle(qtbot)
+    click_menu_entry(window, qtbot, "View", "Feature maps")
+    qtbot.waitUntil(lambda: window.maps_dock.isVisible(), timeout=2000)
+    assert not window.decision_dock.isVisible() and not window.maps_dock.isFloating()
+    assert not elided_titles(window)
+
+
 def test_reset_layout_restores_the_default_arrangement(window, qtbot):
     settle(qtbot)
     default = default_arrangement(window)

@@ -89,3 +89,33 @@ def test_new_from_example_offers_a_way_back_and_new_empty_network(start_window, 
     qtbot.mouseClick(w.start_page.new_button, Qt.LeftButton)
     assert not w.on_start_page() and not w.project.graph.nodes
     assert w.windowTitle() == "untitled.nnstudio - nnstudio"
+
+
+def test_a_project_opened_before_the_window_shows_skips_the_start_page(qtbot, tmp_path):
+    """``nnstudio PROJECT`` opens the project before the window is on screen."""
+    from nnstudio.ui.main_window import MainWindow
+    from tests.ui.conftest import close_window, use_settings_in
+
+    use_settings_in(tmp_path / "settings")
+    w = MainWindow()
+    w._ask_save = lambda: "discard"
+    assert w.open_path(tmp_path / "new.nnstudio", ask=False)
+    w.show()
+    qtbot.waitExposed(w)
+    assert not w.on_start_page() and not w.start_page.isVisible() and w.view.isVisible()
+    close_window(w)
+
+
+def test_start_page_and_view_titles_follow_the_dark_theme(start_window, qtbot):
+    w = start_window
+    w.set_theme("dark")
+    qtbot.wait(50)
+    page = w.start_page.grab().toImage()
+    assert page.pixelColor(5, 5).lightness() < 80  # the page's background
+    card = w.start_page.cards[0]
+    assert card.grab().toImage().pixelColor(card.width() // 2, card.height() - 4).lightness() < 80
+    button = w.decision_dock.titleBarWidget().button
+    assert button.palette().color(button.foregroundRole()).lightness() > 150  # light text on the dark bar
+    w.set_theme("light")
+    qtbot.wait(50)
+    assert w.start_page.grab().toImage().pixelColor(5, 5).lightness() > 200
