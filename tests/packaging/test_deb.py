@@ -128,3 +128,16 @@ def test_window_opens_offscreen_trains_and_quits(unpacked, tmp_path):
     assert smoke["steps"] >= 1, smoke  # Train pressed in the window trained
     assert "xor" in smoke["title"].lower()
     print(f"\nfirst Train in the window trained its first step {smoke['first_train_s']:.2f} s after the click")
+
+
+def test_installed_app_exports_onnx(unpacked, tmp_path):
+    """onnx is a run-time dependency (File > Export, ``nnstudio export``): the bundle must carry it."""
+    project = tmp_path / "xor.nnstudio"
+    shutil.copy(XOR, project)
+    out = tmp_path / "xor.onnx"
+    run = subprocess.run([str(unpacked / "opt/nnstudio/nnstudio"), "export", str(project), "--format", "onnx",
+                          "-o", str(out)], capture_output=True, text=True, env=_env(tmp_path / "home"), timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    import onnx
+
+    onnx.checker.check_model(onnx.load(str(out)))
