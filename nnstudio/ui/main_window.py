@@ -17,6 +17,7 @@ from nnstudio.io import Project, load_project, save_project
 from nnstudio.training import runs_of, target_of
 from nnstudio.ui import plots
 from nnstudio.ui.canvas import GraphScene, GraphView
+from nnstudio.ui.data_trust import confirm_outside_data, refusal_text
 from nnstudio.ui.panels.data_panel import DataPanel
 from nnstudio.ui.panels.gallery import GalleryDialog
 from nnstudio.ui.panels.inspector import InspectorPanel
@@ -202,8 +203,10 @@ class MainWindow(QMainWindow):
         self.scene.set_graph(project.graph)
         self.data_panel.base_dir = path.parent if path else None
         self._extra_modified = False
-        if project.data:
+        if project.data and confirm_outside_data(self, self.settings, project.data, path):
             self.data_panel.load_spec(project.data)
+        elif project.data and path is not None:  # the user said no: nothing outside the folder was read
+            self.data_panel.error.setText(refusal_text(project.data, path))
         self.trainer.show_settings(project.training)
         self._refresh_runs()
         for d in self.plot_docks:
