@@ -19,6 +19,7 @@ from nnstudio.ui import plots
 from nnstudio.ui import layout as dock_layout
 from nnstudio.ui.autosave import Autosaver
 from nnstudio.ui.canvas import GraphScene, GraphView
+from nnstudio.ui.data_trust import confirm_outside_data, refusal_text
 from nnstudio.ui.examples import example_infos, is_installed_example
 from nnstudio.ui.panels.data_panel import DataPanel
 from nnstudio.ui.panels.gallery import GalleryDialog
@@ -227,8 +228,10 @@ class MainWindow(QMainWindow):
         self.scene.set_graph(project.graph)
         self.data_panel.base_dir = path.parent if path else None
         self._extra_modified = False
-        if project.data:
+        if project.data and confirm_outside_data(self, self.settings, project.data, path):
             self.data_panel.load_spec(project.data)
+        elif project.data and path is not None:  # the user said no: nothing outside the folder was read
+            self.data_panel.error.setText(refusal_text(project.data, path))
         self.trainer.show_settings(project.training)
         self._refresh_runs()
         reset_views(self, self.data_panel.dataset if project.data else None)
