@@ -42,9 +42,9 @@ def _bundle_id() -> str:
 def _prepare_environment() -> bool:
     """Returns whether this start uses the generic (shipped) kernels."""
     os.environ.setdefault("NNSTUDIO_SHIPPED_CACHE", str(SHIPPED_CACHE))
-    # The shipped kernels are compiled for a generic CPU (valid everywhere); kernels compiled for
-    # this machine's CPU train faster (the CNN ~1.3x here), so once a background compile has put
-    # them in the user's cache, later starts use them. NUMBA_CPU_NAME, if set, is the user's choice.
+    # The shipped kernels are compiled for a generic CPU (valid everywhere). `nnstudio bench` found
+    # native ones within the noise of a busy machine (CNN: generic faster; MLP: native up to 1.2x),
+    # so compiling them stays opt-in. NUMBA_CPU_NAME, if set, is the user's choice.
     generic = "NUMBA_CPU_NAME" not in os.environ and not (_native_wanted() and _native_marker_exists())
     if generic:
         os.environ["NUMBA_CPU_NAME"] = "generic"
