@@ -66,7 +66,10 @@ def _tmp_prefix(name: str) -> str:
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[^.]*\.tmp$")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie counts as gone; another user's process as running)."""
+    if pid <= 0:
+        return False
     if pid == os.getpid():
         return True
     try:
@@ -74,7 +77,13 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except (PermissionError, OSError):
-        return True  # exists but is not ours: leave its files alone
+        return True  # someone else's process: not ours to treat as crashed
+    if os.name == "posix":  # a zombie (killed, not yet reaped by its parent) is as good as gone
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                return fh.read().split(b")")[-1].split()[0] != b"Z"
+        except OSError:
+            pass
     return True
 
 
@@ -95,7 +104,7 @@ def remove_leftovers(path: str | os.PathLike[str]) -> list[Path]:
         full = folder / entry.name
         with _lock:
             busy = str(full) in _in_progress
-        if busy or (pid != os.getpid() and _pid_alive(pid)):
+        if busy or (pid != os.getpid() and pid_alive(pid)):
             continue
         try:
             os.unlink(full)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nnstudio.io.atomic import atomic_write_bytes
+from nnstudio.io.atomic import atomic_write_bytes, pid_alive
 from nnstudio.io.project import Project, load_project, save_project
 
 SUFFIX = ".nnstudio"
@@ -58,26 +58,6 @@ class Recovered:
     def load(self) -> Project:
         """The autosaved project (raises our error if the file is unreadable)."""
         return load_project(self.project_file)
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # someone else's process: not ours to treat as crashed
-    if os.name == "posix":  # a zombie (killed, not yet reaped by its parent) is as good as gone
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as fh:
-                return fh.read().split(b")")[-1].split()[0] != b"Z"
-        except OSError:
-            pass
-    return True
 
 
 class AutosaveSlot:
@@ -134,7 +114,7 @@ def find_recoverable(folder: Path | None = None) -> list[Recovered]:
         except (OSError, ValueError, KeyError, TypeError):
             continue
         project_file = meta_file.with_suffix(SUFFIX)
-        if _pid_alive(pid) or not project_file.is_file():
+        if pid_alive(pid) or not project_file.is_file():
             continue
         found.append(Recovered(meta_file.stem, project_file, Path(original) if original else None, saved_at,
                                pid, title))
