@@ -70,3 +70,26 @@ def test_reset_clears_the_views_of_the_run(window, qtbot, tmp_path):
     x, _ = window.curves_dock.train_loss.getData()
     assert x is None or len(x) == 0
     assert "epoch 1" not in window.trainer.status.text()
+
+
+
+def test_the_decision_surface_region_is_the_whole_view_after_the_same_data_come_again(qtbot):
+    """The locked aspect widens one axis beyond the data; when the data are set again (a reset, a new
+    session) the view ends at the range it already shows, no range signal comes, and the surface asked
+    for must still be the view's, not the data's."""
+    import numpy as np
+
+    from nnstudio.ui.plots import DecisionDock
+
+    dock = DecisionDock()
+    qtbot.addWidget(dock)
+    dock.resize(700, 300)  # much wider than high
+    dock.show()
+    rng = np.random.default_rng(0)
+    pts, y = rng.normal(size=(50, 2)).astype(np.float32), rng.integers(0, 2, 50)
+    for _ in range(2):
+        dock.set_points(pts, y, pts, y, "classification")
+        qtbot.wait(400)
+    (x0, x1), (y0, y1) = dock.plot.getViewBox().viewRange()
+    r = dock.region()
+    assert np.allclose(r, (x0, x1, y0, y1), rtol=0, atol=1e-6 * max(x1 - x0, y1 - y0)), (r, (x0, x1, y0, y1))

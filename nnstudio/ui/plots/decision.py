@@ -125,6 +125,9 @@ class DecisionDock(PlotDock):
             return [pg.mkBrush(c) for c in self.cmap.map(t, mode="qcolor")]
 
         self.plot.setRange(xRange=self._region[:2], yRange=self._region[2:], padding=0)
+        # the locked aspect widens one axis; when the range it ends at is the one already shown, no
+        # range signal comes, so look once more: the surface must cover the whole view, not the data only
+        self._follow.start()
         self.train_pts.setData(pos=points_train, brush=brushes(y_train))
         self.val_pts.setData(pos=points_val, pen=[pg.mkPen(b.color(), width=2) for b in brushes(y_val)])
 
