@@ -38,6 +38,9 @@ def deb(tmp_path_factory) -> Path:
     given = os.environ.get("NNSTUDIO_TEST_DEB")
     if given:
         return Path(given)
+    import faulthandler
+
+    faulthandler.cancel_dump_traceback_later()  # the build outlasts the suite's hang report (280 s) by design
     out = tmp_path_factory.mktemp("deb-build")
     env = {**os.environ, "PYTHON": sys.executable, "NNSTUDIO_BUILD_DIR": str(out / "build"),
            "NNSTUDIO_DIST_DIR": str(out / "dist"), "DEB_COMPRESS": "zstd"}
