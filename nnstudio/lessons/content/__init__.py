@@ -1,0 +1,1 @@
+"""One module per lesson, each defining ``LESSON`` (see :mod:`nnstudio.lessons.model`)."""
