@@ -19,6 +19,9 @@ def run_gui(argv: Sequence[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nnstudio")
     app.setOrganizationName("nnstudio")
+    from nnstudio.ui.icons import app_icon
+
+    app.setWindowIcon(app_icon())  # the title bar, the task switcher and the dock show it
     from nnstudio.engine import warm_up
 
     warm_up(background=True)  # compile or load the kernels while the user looks at the window

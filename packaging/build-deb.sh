@@ -47,8 +47,8 @@ share="$PKG/usr/share"
 install -Dm644 resources/nnstudio.desktop "$share/applications/nnstudio.desktop"
 install -Dm644 resources/nnstudio-mime.xml "$share/mime/packages/nnstudio.xml"
 install -Dm644 resources/org.nnstudio.nnstudio.metainfo.xml "$share/metainfo/org.nnstudio.nnstudio.metainfo.xml"
-install -Dm644 resources/icons/nnstudio.svg "$share/icons/hicolor/scalable/apps/nnstudio.svg"
-install -Dm644 resources/icons/nnstudio.svg "$share/icons/hicolor/scalable/mimetypes/application-x-nnstudio.svg"
+install -Dm644 nnstudio/resources/icons/nnstudio.svg "$share/icons/hicolor/scalable/apps/nnstudio.svg"
+install -Dm644 nnstudio/resources/icons/nnstudio.svg "$share/icons/hicolor/scalable/mimetypes/application-x-nnstudio.svg"
 for png in resources/icons/png/nnstudio-*.png; do
   size=${png##*-}; size=${size%.png}
   install -Dm644 "$png" "$share/icons/hicolor/${size}x${size}/apps/nnstudio.png"

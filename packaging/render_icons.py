@@ -1,4 +1,4 @@
-"""Render resources/icons/nnstudio.svg into the PNG sizes desktops look for (and .ico for Windows).
+"""Render nnstudio/resources/icons/nnstudio.svg into the PNG sizes desktops look for (and .ico for Windows).
 
     python packaging/render_icons.py
 
@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
-ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
+ROOT = Path(__file__).resolve().parent.parent
+SVG = ROOT / "nnstudio" / "resources" / "icons" / "nnstudio.svg"  # the app shows it as its window icon too
+ICONS = ROOT / "resources" / "icons"
 
 
 def main() -> int:
@@ -22,9 +24,9 @@ def main() -> int:
     from PySide6.QtSvg import QSvgRenderer
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 (Qt needs it)
-    renderer = QSvgRenderer(str(ICONS / "nnstudio.svg"))
+    renderer = QSvgRenderer(str(SVG))
     if not renderer.isValid():
-        print(f"cannot read {ICONS / 'nnstudio.svg'}", file=sys.stderr)
+        print(f"cannot read {SVG}", file=sys.stderr)
         return 1
     out = ICONS / "png"
     out.mkdir(exist_ok=True)

@@ -29,6 +29,11 @@ def _path(name: str) -> str:
     return str(resources.files("nnstudio.resources").joinpath(f"icons/{name}.svg"))
 
 
+def app_icon() -> QIcon:
+    """The application's own icon (the same SVG the installers ship)."""
+    return QIcon(_path("nnstudio"))
+
+
 def lighten(hex_colour: str, minimum: float = DARK_MIN_LIGHTNESS) -> str:
     """The same hue, at least ``minimum`` light: readable on a dark background."""
     c = QColor(hex_colour)

@@ -86,6 +86,10 @@ class Driver:
         yield "the main window on screen", lambda: self.main_window() is not None
         w = self.window = self.main_window()
         yield "the window settled", self.after(1.0)
+        # the window manager, the task switcher and the dock read the icon from this X property
+        icon = subprocess.run(["xprop", "-id", str(int(w.winId())), "_NET_WM_ICON"], capture_output=True, text=True)
+        if "not found" in icon.stdout or "Icon (" not in icon.stdout:
+            self.fail(f"the window has no icon: {icon.stdout.strip() or icon.stderr.strip()}")
         graph = w.project.graph
         viewport = w.view.viewport()
         for i, kind in enumerate(KINDS):
