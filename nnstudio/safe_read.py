@@ -116,7 +116,7 @@ def npy_header(fh: io.BufferedIOBase | zipfile.ZipExtFile) -> tuple[tuple[int, .
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, TypeError) as exc:
         raise UnsafeInput(f"holds a damaged array header ({str(exc)[:120]})") from None
     if dtype.hasobject:
-        raise UnsafeInput("holds Python objects, which are never loaded (only numbers)")
+        raise UnsafeInput("holds Python objects (pickles), which are never loaded (only numbers)")
     return tuple(int(d) for d in shape), dtype
 
 
@@ -129,7 +129,7 @@ def read_npz(data: bytes, names: list[str] | None = None, max_bytes: int | None 
     """
     limit = MAX_DECOMPRESSED_BYTES if max_bytes is None else max_bytes
     if not data.startswith(b"PK"):
-        raise UnsafeInput("is not a NumPy .npz archive (not a zip file)")
+        raise UnsafeInput("is not a readable .npz archive (it is not a zip file)")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = {i.filename[:-4] if i.filename.endswith(".npy") else i.filename: i for i in zf.infolist()}
@@ -165,7 +165,7 @@ def read_npz(data: bytes, names: list[str] | None = None, max_bytes: int | None 
 def npz_names(data: bytes) -> list[str]:
     """Array names in ``.npz`` data (without reading the arrays)."""
     if not data.startswith(b"PK"):
-        raise UnsafeInput("is not a NumPy .npz archive (not a zip file)")
+        raise UnsafeInput("is not a readable .npz archive (it is not a zip file)")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return [n[:-4] if n.endswith(".npy") else n for n in zf.namelist()]

@@ -8,12 +8,9 @@ file and the problem. Saving is atomic and keeps the previous file as
 """
 from __future__ import annotations
 
-import base64
 import copy
-import io as _io
 import json
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -30,7 +27,6 @@ from nnstudio.io.weights import decode_arrays, encode_arrays
 FORMAT_NAME = "nnstudio-project"
 FORMAT_VERSION = 2
 EXTENSION = ".nnstudio"
-WEIGHTS_ENCODING = "npz-base64"
 
 Weights = dict[str, dict[str, np.ndarray]]
 
@@ -92,25 +88,16 @@ class Project:
 
 
 def encode_weights(weights: Weights) -> dict[str, str]:
-    buf = _io.BytesIO()
-    arrays = {f"{nid}/{name}": np.asarray(a) for nid, tensors in weights.items() for name, a in tensors.items()}
-    np.savez_compressed(buf, **arrays)
-    return {"encoding": WEIGHTS_ENCODING, "data": base64.b64encode(buf.getvalue()).decode("ascii")}
+    """Weights as an npz-base64 object, each tensor under ``"<node id>/<tensor>"``."""
+    return encode_arrays({f"{nid}/{name}": a for nid, tensors in weights.items() for name, a in tensors.items()})
 
 
 def decode_weights(doc: Any) -> Weights:
     """Weights from their stored form; raises ValueError on any damage."""
-    if not isinstance(doc, dict) or doc.get("encoding") != WEIGHTS_ENCODING or not isinstance(doc.get("data"), str):
-        raise ValueError(f"weights must be an object with encoding {WEIGHTS_ENCODING!r} and data")
-    raw = base64.b64decode(doc["data"].encode("ascii"), validate=True)
     out: Weights = {}
-    try:
-        with np.load(_io.BytesIO(raw), allow_pickle=False) as npz:
-            for key in npz.files:
-                nid, _, name = key.partition("/")
-                out.setdefault(nid, {})[name] = npz[key]
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ValueError(str(exc)) from None
+    for key, array in decode_arrays(doc).items():
+        nid, _, name = key.partition("/")
+        out.setdefault(nid, {})[name] = array
     return out
 
 

@@ -19,13 +19,14 @@ import pytest
 
 from nnstudio import __version__
 from nnstudio.io import load_project
+from tests.packaging.conftest import background_build
 
 ROOT = Path(__file__).resolve().parents[2]
 XOR = ROOT / "nnstudio" / "resources" / "examples" / "xor.nnstudio"
 
 pytestmark = [
     pytest.mark.slow, pytest.mark.e2e,
-    pytest.mark.timeout(1500),  # the first test also builds the package (about 5 min alone, more on a busy machine)
+    pytest.mark.timeout(1500),  # the first test may wait for the package build (about 5 min alone)
     pytest.mark.skipif(not sys.platform.startswith("linux") or shutil.which("dpkg-deb") is None,
                        reason="needs Linux and dpkg-deb"),
     pytest.mark.skipif(importlib.util.find_spec("PyInstaller") is None and not os.environ.get("NNSTUDIO_TEST_DEB"),
@@ -34,23 +35,24 @@ pytestmark = [
 
 
 @pytest.fixture(scope="session")
-def deb(tmp_path_factory) -> Path:
+def deb() -> Path:
     given = os.environ.get("NNSTUDIO_TEST_DEB")
     if given:
         return Path(given)
     import faulthandler
 
-    faulthandler.cancel_dump_traceback_later()  # the build outlasts the suite's hang report (280 s) by design
-    out = tmp_path_factory.mktemp("deb-build")
-    env = {**os.environ, "PYTHON": sys.executable, "NNSTUDIO_BUILD_DIR": str(out / "build"),
-           "NNSTUDIO_DIST_DIR": str(out / "dist"), "DEB_COMPRESS": "zstd"}
+    faulthandler.cancel_dump_traceback_later()  # waiting for the build may outlast the hang report (280 s)
+    build = background_build()  # started when the suite was collected (see conftest.py)
+    assert build is not None, "the package build did not start"
     t0 = time.perf_counter()
-    build = subprocess.run(["bash", str(ROOT / "packaging" / "build-deb.sh")], env=env, capture_output=True,
-                           text=True, timeout=1400)
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    print(f"\n{build.stdout.strip()}\n(build-deb.sh took {time.perf_counter() - t0:.0f} s)")
-    debs = list((out / "dist").glob(f"nnstudio_{__version__}_*.deb"))
-    assert len(debs) == 1, build.stdout
+    try:
+        code = build.process.wait(timeout=1400)
+    except subprocess.TimeoutExpired:
+        pytest.fail("build-deb.sh did not finish in 1400 s:\n" + build.log())
+    assert code == 0, build.log()
+    print(f"\n{(build.out / 'stdout').read_text().strip()}\n(waited {time.perf_counter() - t0:.0f} s for build-deb.sh)")
+    debs = list((build.out / "dist").glob(f"nnstudio_{__version__}_*.deb"))
+    assert len(debs) == 1, build.log()
     return debs[0]
 
 
