@@ -35,16 +35,20 @@ def chain(*layers: tuple[str, str, dict]) -> ns.Graph:
 
 
 def small_neurons(hidden: int) -> ns.Graph:
-    """Input -> ``hidden`` tanh Neurons -> one linear Neuron "Answer" -> Output (bce), wired by hand."""
+    """Input -> ``hidden`` tanh Neurons -> one linear Neuron "Answer" -> Output (bce), wired by hand.
+
+    Compact (the Output under the neurons) so the canvas beside the lesson panel shows it whole.
+    """
     g = ns.Graph()
-    inp = g.add("Input", name="Input", shape=[2], pos=(0.0, 60.0 * (hidden - 1) / 2))
-    answer = g.add("Neuron", name="Answer", activation="linear", pos=(440.0, 60.0 * (hidden - 1) / 2))
+    top = 0.0 if hidden == 1 else -40.0
+    inp = g.add("Input", name="Input", shape=[2], pos=(0.0, 0.0))
+    answer = g.add("Neuron", name="Answer", activation="linear", pos=(360.0, 20.0))
     for j in range(hidden):
         h = g.add("Neuron", name=f"Hidden {j + 1}" if hidden > 1 else "Hidden", activation="tanh",
-                  pos=(240.0, 120.0 * j - 30.0 * (hidden - 1)))
+                  pos=(240.0, top + 20.0 + 80.0 * j))
         g.connect(inp, h)
         g.connect(h, answer)
-    out = g.add("Output", name="Output", loss="bce", pos=(640.0, 60.0 * (hidden - 1) / 2))
+    out = g.add("Output", name="Output", loss="bce", pos=(240.0, 160.0))
     g.connect(answer, out)
     return g
 
