@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import (
     QDockWidget, QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QVBoxLayout, QWidget,
@@ -21,7 +21,8 @@ from nnstudio.ui.examples import examples_dir
 from nnstudio.ui.lesson_actions import run_step
 
 DONE = "\u2713 "  # the mark in front of a step that was made
-LESSON_WIDTH = 0.4  # of the window's width, at least, for the right column while a lesson is open
+LESSON_WIDTH = 0.38  # of the window's width, at least, for the right column while a lesson is open
+CANVAS_MIN = 600  # px the canvas keeps when the lesson column widens
 LESSON_SHARE = 0.58  # of the right column's height, the rest for the view below
 TEXT_WIDTH_EM = 38  # paragraphs stay this many average characters wide at most, however wide the dock
 
@@ -204,7 +205,8 @@ class LessonDock(QDockWidget):
         self.raise_()
         if not self.isFloating() and w.dockWidgetArea(self) == Qt.RightDockWidgetArea:
             # lines of a readable length: the lessons' networks are small, the canvas can give room
-            wide = int(w.width() * LESSON_WIDTH)
+            # (never leaving the canvas less than CANVAS_MIN: a 1280 px window keeps its default columns)
+            wide = min(int(w.width() * LESSON_WIDTH), w.width() - w.palette_dock.width() - CANVAS_MIN)
             if self.width() < wide:
                 w.resizeDocks([self], [wide], Qt.Horizontal)
             # the text and the steps get most of the column; the view below it keeps the rest
@@ -213,6 +215,7 @@ class LessonDock(QDockWidget):
                 height = self.height() + below[0].height()
                 w.resizeDocks([self, below[0]], [int(height * LESSON_SHARE), height - int(height * LESSON_SHARE)],
                               Qt.Vertical)
+            QTimer.singleShot(0, w, w.fit_readable)  # the canvas is narrower now: fit the network again
 
 
 def lessons_menu(window: Any, dock: LessonDock) -> QMenu:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import numpy as np
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QFrame, QHeaderView, QLabel, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
@@ -103,6 +105,7 @@ class NeuronDock(PlotDock):
         self.body.addWidget(scroll)
         self.table.cellClicked.connect(lambda row, _c: self._choose(row))
         window.scene.nodeSelectionChanged.connect(self._selected)
+        window.scene.selectionChanged.connect(self._edge_selected)
         self._show_tables(False)
 
     # --- choosing ----------------------------------------------------------------------------
@@ -113,6 +116,31 @@ class NeuronDock(PlotDock):
             self.node_id, self.story_index, self.last = nid, None, None
             self.moved, self.predicted = {}, {}
             self._redraw_now()
+
+    def _edge_selected(self) -> None:
+        """A wire into a Neuron clicked on the canvas: that neuron, and the weight the wire carries."""
+        scene = self.window.scene
+        try:
+            items = scene.selectedItems()
+        except RuntimeError:  # the scene emits while the window tears it down
+            return
+        edges = [i for i in items if hasattr(i, "edge_id")]
+        if len(edges) != 1 or len(items) != 1:
+            return
+        graph = scene.graph
+        edge = graph.edges.get(edges[0].edge_id)
+        if edge is None or graph.nodes[edge.dst].kind != "Neuron":
+            return
+        shapes = graph.infer_shapes()
+        col = 0
+        for e in graph.in_edges(edge.dst):  # the wire's first column among the neuron's inputs
+            if e.id == edge.id:
+                break
+            col += int(np.prod(shapes.get(e.src) or (1,)))
+        if edge.dst != self.node_id:
+            self.node_id, self.last, self.moved, self.predicted = edge.dst, None, {}, {}
+        self.story_index = col
+        self._redraw_now()
 
     def _choose(self, row: int) -> None:
         """A click on a weight's row (the bias is the row after the inputs): its chain rule."""

@@ -25,14 +25,24 @@ def lesson_line(lesson: Any) -> str:
 
 
 class LessonButton(QPushButton):
-    """"3  Title" over the one line; a click opens the lesson (the start page says which)."""
+    """"3  Title" over the one line (cut with "..." to the button's width, whole in the tooltip);
+    a click opens the lesson (the start page says which)."""
 
     def __init__(self, lesson: Any, line: str, parent: Any = None) -> None:
-        super().__init__(f"{lesson.number}   {lesson.title}\n      {line}", parent)
+        super().__init__(parent)
         self.lesson = lesson
+        self.line = line
         self.setObjectName("LessonButton")
         self.setCursor(Qt.PointingHandCursor)
-        self.setToolTip(f"Open lesson {lesson.number} with a copy of its example, and the lesson beside it")
+        self.setToolTip(f"{line}\n\nOpens lesson {lesson.number} beside a copy of its example")
         self.setMinimumHeight(50)
-        # a long line is cut by the button's width, not by widening the page
-        self.setMinimumWidth(200)
+        self.setMinimumWidth(200)  # a long line is cut by the button's width, not by widening the page
+        self._set_text(10_000)
+
+    def _set_text(self, width: int) -> None:
+        line = self.fontMetrics().elidedText(self.line, Qt.ElideRight, max(60, width))
+        self.setText(f"{self.lesson.number}   {self.lesson.title}\n      {line}")
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._set_text(self.width() - 60)  # less the padding and the indent of the line

@@ -56,6 +56,7 @@ def test_start_page_lists_every_lesson_in_order_and_keeps_their_examples_out_of_
     for button, lesson in zip(page.lesson_buttons, lessons):
         assert button.isVisible()
         first, line = button.text().split("\n")
+        assert button.line in button.toolTip()
         assert first.split() == [str(lesson.number), *lesson.title.split()] and line.strip()
     stems = {c.info.path.stem for c in page.cards}
     assert not stems & lesson_example_stems()  # a lesson's example is listed under Lessons only
@@ -217,3 +218,13 @@ def test_backprop_single_steps_show_minus_lr_times_the_gradient_and_the_chain_ru
     story = dock.stories[0]
     assert f"{story.gradient:+.4g}" in text and story.gradient == pytest.approx(
         float(_table_column(dock, "dL/dw")[0]), rel=1e-2)
+
+    # a click on a wire into a neuron tells the story of the weight it carries
+    answer = next(n.id for n in w.project.graph.nodes.values() if n.name == "Answer")
+    wire = next(e for e in w.project.graph.in_edges(answer) if e.src == nid)
+    item = w.scene.edge_items[wire.id]
+    w.view.centerOn(item)
+    point = w.view.mapFromScene(item.mapToScene(item.path().pointAtPercent(0.5)))
+    QTest.mouseClick(w.view.viewport(), Qt.LeftButton, Qt.NoModifier, point)
+    qtbot.waitUntil(lambda: "w[Hidden 1 \u2192 Answer]</b>" in dock.story.text(), timeout=5000)
+    assert "Answer</b> at step 2" in dock.heading.text()
