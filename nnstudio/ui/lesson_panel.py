@@ -74,11 +74,13 @@ class LessonPanel(QWidget):
     """Shows one lesson; ``lessonRequested(id)`` asks the window to open another."""
 
     lessonRequested = Signal(str)
+    stepMade = Signal(int)  # the index of the step just made
 
     def __init__(self, window: Any, parent: Any = None) -> None:
         super().__init__(parent)
         self.window = window
         self.lesson: Lesson | None = None
+        self.project: Any = None  # the copy of the lesson's example the steps change
         self.rows: list[StepRow] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 8)
@@ -143,6 +145,11 @@ class LessonPanel(QWidget):
 
     def press(self, row: StepRow) -> bool:
         """Make the row's step; a step that cannot be made says why below the steps."""
+        if self.project is not None and self.window.project is not self.project:
+            self.error.setText(f"{row.step.label}: another network is open now, not this lesson's example - "
+                               "choose the lesson again (Lessons menu) to reopen it")
+            self.error.show()
+            return False
         try:
             run_step(self.window, row.step)
         except NNStudioError as exc:
@@ -151,6 +158,7 @@ class LessonPanel(QWidget):
             return False
         self.error.hide()
         row.mark_done()
+        self.stepMade.emit(self.rows.index(row))
         return True
 
     def _go(self, delta: int) -> None:
@@ -175,9 +183,17 @@ class LessonDock(QDockWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setWidget(self.panel)
         self.setWidget(scroll)
+        self.scroll = scroll
+        self.panel.stepMade.connect(self._show_next_step)
         self.setToolTip("The open lesson: what it teaches and the experiments to try")
         window.addDockWidget(Qt.RightDockWidgetArea, self)
         self.hide()
+
+    def _show_next_step(self, index: int) -> None:
+        """Scroll the step after the one just made into view: the learner reads on from there."""
+        rows = self.panel.rows
+        if index + 1 < len(rows):
+            self.scroll.ensureWidgetVisible(rows[index + 1], 0, 20)
 
     def open_lesson(self, lesson_id: str, ask: bool = True) -> bool:
         """Open an untitled copy of the lesson's example and show the lesson beside it."""
@@ -190,6 +206,7 @@ class LessonDock(QDockWidget):
         if not w.open_example(examples_dir() / f"{lesson.example}.nnstudio", ask=ask):
             return False
         self.panel.show_lesson(lesson)
+        self.panel.project = w.project
         self.present()
         w.statusBar().showMessage(f"Lesson {lesson.number}: {lesson.title} - a copy of its example is open; "
                                   "the steps on the right change it (Ctrl+Z undoes an edit)", 8000)

@@ -86,6 +86,11 @@ def test_a_step_edits_through_the_undo_stack_trains_and_shows_its_view(start_win
     assert [n.params["function"] for n in w.project.graph.nodes_of_kind("Activation")] == ["tanh"]
     assert w.decision_dock.isVisible() and w.curves_dock.isVisible()  # look_at brought them forward
     assert row.button.text().startswith("\u2713") and row.done
+    # the next step is scrolled into view for the learner
+    following = panel.rows[panel.rows.index(row) + 1]
+    viewport = w.lesson_dock.scroll.viewport()
+    top = following.mapTo(viewport, following.rect().topLeft()).y()
+    assert 0 <= top and top + following.button.height() <= viewport.height()
     assert not panel.error.isVisible()
     wait_snapshot(w, qtbot, lambda s: s.step > 0)  # then="train": it trains the changed network
     assert w.modified and w.windowTitle().endswith("* - nnstudio")
@@ -96,6 +101,10 @@ def test_a_step_edits_through_the_undo_stack_trains_and_shows_its_view(start_win
     press(qtbot, panel, "Switch the activation to ReLU")
     assert panel.error.isVisible() and "no longer in the network" in panel.error.text()
     assert not w.project.graph.nodes_of_kind("Activation")
+    # with another network open the steps refuse, saying how to get the lesson's example back
+    w.new_project()
+    press(qtbot, panel, "Put tanh after Layer 1")
+    assert "choose the lesson again" in panel.error.text() and not w.project.graph.nodes
 
 
 def test_next_and_previous_go_through_the_lessons(start_window, qtbot):
