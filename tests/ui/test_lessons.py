@@ -9,7 +9,9 @@ from PySide6.QtTest import QTest
 
 import nnstudio as ns
 from nnstudio.lessons import all_lessons
+from nnstudio.ui.canvas import style
 from nnstudio.ui.examples import examples_dir, lesson_example_stems
+from tests.ui.test_layout_fits import on_screen_points, settle, visible_in_canvas
 
 FINAL = ("finished", "stopped", "diverged", "error")
 
@@ -66,7 +68,14 @@ def test_start_page_lists_every_lesson_in_order_and_keeps_their_examples_out_of_
 @pytest.mark.parametrize("lesson_id", [lesson.id for lesson in all_lessons()])
 def test_every_lesson_opens_from_the_start_page_with_its_example(start_window, qtbot, lesson_id):
     w = start_window
+    w.resize(1280, 800)  # the smallest window we fit: the network whole beside the lesson panel
+    w.reset_layout()
+    settle(qtbot, 300)
     panel = open_from_start_page(w, qtbot, lesson_id)
+    settle(qtbot, 300)
+    items = list(w.scene.node_items.values())
+    assert items and all(visible_in_canvas(w, item) for item in items), lesson_id
+    assert all(on_screen_points(w, item, style.BODY_PT) >= 9.0 - 1e-6 for item in items)
     lesson = panel.lesson
     assert lesson.id == lesson_id and panel.title.text() == lesson.title
     assert len(panel.rows) == len(lesson.steps) and [r.step for r in panel.rows] == list(lesson.steps)
