@@ -14,6 +14,7 @@ from nnstudio.ui.examples import examples_dir, lesson_example_stems
 from tests.ui.test_layout_fits import on_screen_points, settle, visible_in_canvas
 
 FINAL = ("finished", "stopped", "diverged", "error")
+SMALL_NETWORKS = ("neuron", "non-linearity", "backprop", "learning-rate")
 
 
 def open_from_start_page(window, qtbot, lesson_id: str):
@@ -74,8 +75,11 @@ def test_every_lesson_opens_from_the_start_page_with_its_example(start_window, q
     panel = open_from_start_page(w, qtbot, lesson_id)
     settle(qtbot, 300)
     items = list(w.scene.node_items.values())
-    assert items and all(visible_in_canvas(w, item) for item in items), lesson_id
+    first = w.scene.node_items[next(iter(w.project.graph.nodes))]
+    assert items and visible_in_canvas(w, first), f"{lesson_id}: the input is off screen"
     assert all(on_screen_points(w, item, style.BODY_PT) >= 9.0 - 1e-6 for item in items)
+    if lesson_id in SMALL_NETWORKS:  # these fit whole; a deep stack (lesson 4) may scroll
+        assert all(visible_in_canvas(w, item) for item in items), lesson_id
     lesson = panel.lesson
     assert lesson.id == lesson_id and panel.title.text() == lesson.title
     assert len(panel.rows) == len(lesson.steps) and [r.step for r in panel.rows] == list(lesson.steps)
