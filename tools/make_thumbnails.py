@@ -64,7 +64,7 @@ def main() -> int:
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder / "settings"))
     OUT.mkdir(parents=True, exist_ok=True)
-    for info in example_infos():
+    for info in example_infos(lessons=True):
         if args.names and info.path.stem not in args.names:
             continue
         print("wrote", render(info.path.stem, folder, args.epochs_scale), flush=True)

@@ -37,10 +37,21 @@ def is_installed_example(path: str | Path) -> bool:
         return False
 
 
-def example_infos() -> list[ExampleInfo]:
-    """Every installed example in gallery order; one whose file cannot be read is left out."""
+def lesson_example_stems() -> set[str]:
+    """The examples lessons open: the start page lists them under Lessons, not among the examples."""
+    from nnstudio.lessons import all_lessons
+
+    return {lesson.example for lesson in all_lessons()}
+
+
+def example_infos(lessons: bool = False) -> list[ExampleInfo]:
+    """Every installed example in gallery order (with ``lessons``, the lessons' own ones too);
+    one whose file cannot be read is left out."""
     out = []
+    skip = set() if lessons else lesson_example_stems()
     for path in example_paths():
+        if path.stem in skip:
+            continue
         try:
             meta = json.loads(path.read_text(encoding="utf-8")).get("meta") or {}
         except (OSError, ValueError, AttributeError):

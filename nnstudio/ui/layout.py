@@ -63,6 +63,8 @@ def slots(window: Any) -> tuple[list[QDockWidget], list[QDockWidget]]:
     w = window
     upper = [w.curves_dock, w.grad_dock, w.hist_dock, w.act_dock, w.runs_panel]
     lower = [w.decision_dock, w.weights_dock, w.confusion_dock, w.projection_dock, w.maps_dock]
+    if hasattr(w, "neuron_dock"):  # the lessons' neuron numbers
+        lower.insert(-1, w.neuron_dock)
     return upper, lower
 
 

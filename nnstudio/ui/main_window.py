@@ -21,6 +21,8 @@ from nnstudio.ui.autosave import Autosaver
 from nnstudio.ui.canvas import GraphScene, GraphView
 from nnstudio.ui.data_trust import confirm_outside_data, refusal_text
 from nnstudio.ui.examples import example_infos, is_installed_example
+from nnstudio.ui.lesson_panel import install_lessons
+from nnstudio.ui.neuron_numbers import NeuronDock
 from nnstudio.ui.panels.data_panel import DataPanel
 from nnstudio.ui.panels.gallery import GalleryDialog
 from nnstudio.ui.panels.inspector import InspectorPanel
@@ -85,8 +87,10 @@ class MainWindow(QMainWindow):
         self.confusion_dock = plots.ConfusionDock()
         self.projection_dock = plots.ProjectionDock()
         self.maps_dock = plots.FeatureMapsDock()
+        self.neuron_dock = NeuronDock(self)  # lessons 1 and 5: the numbers inside the selected Neuron
         self.plot_docks = [self.curves_dock, self.decision_dock, self.grad_dock, self.hist_dock, self.act_dock,
-                           self.weights_dock, self.confusion_dock, self.projection_dock, self.maps_dock]
+                           self.weights_dock, self.confusion_dock, self.projection_dock, self.neuron_dock,
+                           self.maps_dock]
         self.trainer.docks = self.plot_docks
         self.runs_panel = plots.RunsPanel()
         self.addDockWidget(Qt.BottomDockWidgetArea, self.runs_panel)
@@ -110,12 +114,15 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self._restore()
         self._set_project(self.project, None)
-        self.start_page = StartPage(example_infos(), self)
+        from nnstudio.lessons import all_lessons
+
+        self.start_page = StartPage(example_infos(), self, lessons=all_lessons())
         self.start_page.exampleChosen.connect(self.open_example)
         self.start_page.newRequested.connect(self._start_empty)
         self.start_page.openRequested.connect(self.open_dialog)
         self.start_page.recentChosen.connect(self.open_path)
         self.start_page.backRequested.connect(self.hide_start_page)
+        self.lesson_dock = install_lessons(self)  # Lessons menu, lesson panel, the start page's lessons
         self.show_start_page()
         self.autosave = Autosaver(self)  # unsaved work is kept for crash recovery
 
@@ -303,6 +310,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"A copy of the {self.copy_of} example: save it (Ctrl+S) to keep your "
                                      "changes under a name of your own", 8000)
         return True
+
+    def open_lesson(self, lesson_id: str, ask: bool = True) -> bool:
+        """Open a copy of the lesson's example with the lesson panel beside it."""
+        return self.lesson_dock.open_lesson(lesson_id, ask)
 
     # --- start page ---------------------------------------------------------------------------------
     def show_start_page(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnstudio.ui.examples import ExampleInfo
+from nnstudio.ui.start_lessons import LESSON_COLUMNS, LessonButton, lesson_line
 
 CARD_IMAGE = QSize(300, 180)
 COLUMNS = 3
@@ -26,6 +27,9 @@ _STYLE = """
 #ExampleCard:hover, #ExampleCard:focus {{ border: 2px solid #1e88e5; }}
 #StartPage QLabel {{ color: {text}; }}
 #StartHeading {{ font-weight: bold; }}
+#LessonButton {{ background: {base}; color: {text}; border: 1px solid {mid}; border-radius: 6px;
+                 text-align: left; padding: 6px 10px; }}
+#LessonButton:hover, #LessonButton:focus {{ border: 2px solid #1e88e5; }}
 """
 
 
@@ -100,15 +104,16 @@ class ExampleCard(QFrame):
 
 class StartPage(QWidget):
     """Signals: ``exampleChosen(path)``, ``newRequested()``, ``openRequested()``, ``recentChosen(path)``,
-    ``backRequested()`` (only offered when a network is open behind the page)."""
+    ``backRequested()`` (only offered when a network is open behind the page), ``lessonChosen(id)``."""
 
     exampleChosen = Signal(str)
     newRequested = Signal()
     openRequested = Signal()
     recentChosen = Signal(str)
     backRequested = Signal()
+    lessonChosen = Signal(str)
 
-    def __init__(self, examples: Sequence[ExampleInfo], parent: Any = None) -> None:
+    def __init__(self, examples: Sequence[ExampleInfo], parent: Any = None, lessons: Sequence[Any] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("StartPage")
         self.setAttribute(Qt.WA_StyledBackground, True)
@@ -154,16 +159,41 @@ class StartPage(QWidget):
         side_host.setLayout(side)
         side_host.setFixedWidth(SIDEBAR)
         outer.addWidget(side_host)
-        # the examples
+        # the lessons, then the examples, in one scrolled column
         main = QVBoxLayout()
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 8, 0)
+        self.lesson_buttons: list[LessonButton] = []
+        if lessons:
+            lessons_heading = QLabel("Lessons")
+            lessons_heading.setObjectName("StartHeading")
+            lessons_heading.setFont(_font(1.5, bold=True))
+            column.addWidget(lessons_heading)
+            lessons_sub = QLabel("The ideas behind neural networks, one guided experiment each: a few paragraphs, "
+                                 "then buttons that change the network and show what to look at.")
+            lessons_sub.setWordWrap(True)
+            column.addWidget(lessons_sub)
+            lesson_grid = QGridLayout()
+            lesson_grid.setContentsMargins(0, 6, 0, 12)
+            lesson_grid.setSpacing(8)
+            per_column = (len(lessons) + LESSON_COLUMNS - 1) // LESSON_COLUMNS
+            for i, lesson in enumerate(lessons):
+                button = LessonButton(lesson, lesson_line(lesson))
+                button.clicked.connect(lambda _c=False, i=lesson.id: self.lessonChosen.emit(i))
+                lesson_grid.addWidget(button, i % per_column, i // per_column)  # numbers run down the columns
+                self.lesson_buttons.append(button)
+            for c in range(LESSON_COLUMNS):
+                lesson_grid.setColumnStretch(c, 1)
+            column.addLayout(lesson_grid)
         heading = QLabel("Start from an example")
         heading.setObjectName("StartHeading")
         heading.setFont(_font(1.5, bold=True))
-        main.addWidget(heading)
+        column.addWidget(heading)
         sub = QLabel("Each one shows an idea and trains in seconds. It opens as your own untitled copy: "
                      "change it freely, the example stays as it is.")
         sub.setWordWrap(True)
-        main.addWidget(sub)
+        column.addWidget(sub)
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
         grid.setContentsMargins(0, 8, 0, 0)
@@ -179,16 +209,20 @@ class StartPage(QWidget):
             grid.setRowStretch(r, 1)
         for c in range(COLUMNS):
             grid.setColumnStretch(c, 1)
+        grid_host.setMinimumHeight(rows * 250)
+        column.addWidget(grid_host, 1)
         scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setWidget(grid_host)
-        grid_host.setMinimumHeight(rows * 250)
+        scroll.setWidget(content)
         main.addWidget(scroll, 1)
         outer.addLayout(main, 1)
 
     def restyle(self) -> None:
         """Follow the application palette (called on a theme switch: a style sheet is resolved once)."""
         self.setStyleSheet(_style_for(QGuiApplication.palette()))
+
+    def lesson_button(self, lesson_id: str) -> LessonButton:
+        return next(b for b in self.lesson_buttons if b.lesson.id == lesson_id)
 
     def card(self, stem: str) -> ExampleCard:
         return next(c for c in self.cards if c.info.path.stem == stem)

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout
 
 
 class DivergenceBanner(QFrame):
@@ -25,11 +25,18 @@ class DivergenceBanner(QFrame):
         self.halve.setToolTip("Return to the last good weights and continue with half the learning rate")
         close = QToolButton(text="x")
         close.setAutoRaise(True)
-        lay = QHBoxLayout(self)
-        lay.addWidget(self.text, 1)
-        lay.addWidget(self.rollback)
-        lay.addWidget(self.halve)
-        lay.addWidget(close)
+        # the buttons under the text, not beside it: beside, they left the text a narrow column in a
+        # canvas narrowed by the lesson panel, and the banner grew taller than the canvas
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(self.text, 1)
+        top.addWidget(close)
+        lay.addLayout(top)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.rollback)
+        buttons.addWidget(self.halve)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
         self.rollback.clicked.connect(lambda: self._request(False))
         self.halve.clicked.connect(lambda: self._request(True))
         close.clicked.connect(self.hide)
