@@ -90,7 +90,7 @@ def build() -> dict[str, ns.Project]:
                 ("Input", {"shape": [2]}),
                 ("Dense", {"units": 32, "init": "he"}), ("Activation", {"function": "relu"}),
                 ("Dense", {"units": 32, "init": "he"}), ("Activation", {"function": "relu"}),
-                ("Dense", {"units": 2, "name": "Representation"}), ("Activation", {"function": "tanh"}),
+                ("Dense", {"units": 2}), ("Activation", {"function": "tanh", "name": "Representation"}),
                 ("Dense", {"units": 2}), ("Output", {"loss": "cross_entropy"}),
             ),
             data=toy("spiral", 600, 0.05),

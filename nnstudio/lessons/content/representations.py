@@ -15,7 +15,7 @@ LESSON = Lesson(
         "In the input plane the two spiral arms are wound into each other: no straight line, and no "
         "simple squeeze, pulls them apart. This network has two wide ReLU layers and then a layer of "
         "just two tanh units, named Representation, which everything must pass through before the "
-        "last layer decides.",
+        "last layer decides (the projection shows that layer unless you pick another).",
         "The view 'Hidden representation' places every validation example by what a hidden layer "
         "makes of it (squeezed to two dimensions), coloured by class. Before training the two colours "
         "lie mixed, as in the input. Train and watch: the layers learn to unwind the spiral, and in "
@@ -33,7 +33,7 @@ LESSON = Lesson(
         Step("Train and watch the classes part",
              "Within a few dozen epochs the colours gather at opposite ends of the Representation layer.",
              look_at=("ProjectionDock", "DecisionDock"), then="train"),
-        Step("Compare an earlier layer", "Pick the first Activation in the projection's layer list: "
+        Step("Compare an earlier layer", "Pick Activation 1 in the projection's layer list: "
              "there the arms are still partly mixed. The representation is built step by step, layer "
              "on layer.", look_at=("ProjectionDock",)),
     ),
