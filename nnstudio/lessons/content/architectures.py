@@ -43,8 +43,8 @@ LESSON = Lesson(
         "true of images. This small CNN has about 1,900 weights.",
         "Train it and note the validation accuracy in 'Loss and accuracy' and the weight count on the "
         "canvas. Then replace the convolutions by one ordinary Dense layer of 64 units: the plain "
-        "network has two and a half times as many weights, and still ends up less accurate, because it "
-        "must learn every stroke separately at every place.",
+        "network has two and a half times as many weights, and still ends up slightly less accurate, "
+        "because it must learn every stroke separately at every place.",
         "Trained parts travel. The convolutions of a network trained on digits already detect "
         "strokes; freeze them, put a new head on top and train it for a new question - is the digit "
         "odd or even? - and the head learns more from the same few examples than it would on frozen "
@@ -59,6 +59,7 @@ LESSON = Lesson(
              look_at=("CurvesDock",), change=replace_convolutions, then="train"),
         Step("Freeze the convolutions", "Frozen layers keep their weights while the rest trains. Import the "
              "filters of a trained copy (File > Import weights...) first, then train only the head: "
-             "transfer learning (random frozen filters give the head much less to work with).", look_at=("CurvesDock",), change=freeze_convolutions),
+             "transfer learning (random frozen filters give the head much less to work with).",
+             look_at=("CurvesDock",), change=freeze_convolutions),
     ),
 )

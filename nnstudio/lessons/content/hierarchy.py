@@ -47,7 +47,7 @@ LESSON = Lesson(
              "still there, but buried in the starting speckle.",
              look_at=("WeightsDock",), change=no_weight_decay, then="train"),
         Step("Use 3x3 filters in the first layer", "A 3x3 window holds only a tiny piece of a stroke: "
-             "the tiles become simple light-to-dark edges. Press Ctrl+Z to go back to 5x5.",
+             "each tile can hold little more than one edge or a dot. Press Ctrl+Z to go back to 5x5.",
              look_at=("WeightsDock", "FeatureMapsDock"), change=small_filters, then="train"),
     ),
 )

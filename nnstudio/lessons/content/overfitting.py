@@ -44,7 +44,7 @@ LESSON = Lesson(
         "Train and watch 'Loss and accuracy': the training loss falls towards zero, but the validation "
         "loss (points it never trains on) bottoms out after a few epochs and then climbs. From then on "
         "every improvement on the training points is memorised noise that makes it worse on new "
-        "ones. On the decision surface the border grows little islands around single noisy points.",
+        "ones. On the decision surface the border bends and curls to take in single noisy points.",
         "The distance between the two curves at the end is the generalisation gap. Each step below is a "
         "standard way to shrink it; undo (Ctrl+Z) between steps to compare them one at a time.",
     ),

@@ -57,8 +57,8 @@ LESSON = Lesson(
         "million-fold. The first layers get almost no signal, so they keep their random weights, "
         "and everything after them learns from noise.",
         "The view 'Gradient size per layer' shows this directly: one bar per layer on a log scale, "
-        "input side on the left. Here the first bars are about six orders of magnitude shorter "
-        "than the last. Each step below repairs it a different way; Ctrl+Z takes a step back so "
+        "input side on the left. Here the first bars are five to six orders of magnitude "
+        "shorter than the last. Each step below repairs it a different way; Ctrl+Z takes a step back so "
         "you can compare.",
     ),
     steps=(
@@ -67,7 +67,7 @@ LESSON = Lesson(
              look_at=("GradNormsDock", "CurvesDock"), then="train"),
         Step("Use ReLU and He initialisation", "ReLU's slope is 1 wherever it is active, and He "
              "initialisation sizes the weights so signals keep their strength through the layers. The "
-             "gradient bars even out and the loss drops within an epoch.",
+             "gradient bars even out and the loss drops.",
              look_at=("GradNormsDock", "CurvesDock"), change=relu_and_he, then="train"),
         Step("Undo that, then add BatchNorm", "Press Ctrl+Z first. BatchNorm rescales each layer's "
              "inputs to the sigmoid's steep middle part and rescales the gradient on the way back: the "
