@@ -77,3 +77,18 @@ def transfer_against_random_filters(seed: int, n_new: int = 400, batch: int = 32
         np.testing.assert_array_equal(transfer.plan.params[nid]["weight"], teacher.plan.params[nid]["weight"])
     t_acc, r_acc = transfer.history.val_accuracy[-1], scratch.history.val_accuracy[-1]
     assert t_acc > r_acc + 0.05, (t_acc, r_acc)  # seeds 0-3: ahead by 0.065 to 0.2
+
+
+TRIVIAL = 1 / 6  # the adding problem's MSE when always predicting the mean sum, 1.0
+
+
+def test_an_lstm_beats_a_plain_rnn_on_a_long_sequence():
+    lstm_project = with_step(LESSON.id, "Switch to a long sequence")
+    rnn_project = with_step(LESSON.id, "Use a plain RNN", project=lstm_project)
+    assert [n.kind for n in rnn_project.graph.nodes.values()].count("RNN") == 1
+    assert not rnn_project.graph.nodes_of_kind("LSTM")
+    assert rnn_project.data == lstm_project.data and rnn_project.data["length"] == 50
+    lstm, rnn = trained(lstm_project), trained(rnn_project)
+    lstm_mse, rnn_mse = lstm.evaluate()["val_loss"], rnn.evaluate()["val_loss"]
+    assert lstm_mse < 0.2 * TRIVIAL, lstm_mse
+    assert rnn_mse > 0.7 * TRIVIAL, rnn_mse
