@@ -107,12 +107,14 @@ def read_idx(path: str | Path) -> np.ndarray:
     dims = struct.unpack(f">{ndim}I", data[4:4 + 4 * ndim])
     dtype = np.dtype(_IDX_TYPES[data[2]])
     count = math.prod(dims)  # Python integers: the product of 32-bit sizes cannot overflow
-    body = data[4 + 4 * ndim:]
-    if len(body) != count * dtype.itemsize:
+    head = 4 + 4 * ndim
+    body = len(data) - head
+    if body != count * dtype.itemsize:
         raise DataError(f"{p.name}: the header promises {'x'.join(map(str, dims))} values but the file holds "
-                        f"{len(body) // dtype.itemsize} - the file is truncated or damaged")
+                        f"{body // dtype.itemsize} - the file is truncated or damaged")
     files.check_allocation(count * 4, p.name, f"{'x'.join(map(str, dims))} values")  # they become float32
-    return np.frombuffer(body, dtype=dtype).reshape(dims)
+    # a view of the file's bytes (slicing them first copied the whole body)
+    return np.frombuffer(data, dtype=dtype, count=count, offset=head).reshape(dims)
 
 
 def load_idx(images: str | Path, labels: str | Path, val_ratio: float = 0.2, seed: int = 0) -> Dataset:
@@ -129,7 +131,44 @@ def load_idx(images: str | Path, labels: str | Path, val_ratio: float = 0.2, see
     scale = 255.0 if X.dtype == np.uint8 else 1.0
     spec = {"source": "idx", "images": str(images), "labels": str(labels), "val_ratio": float(val_ratio),
             "seed": int(seed), "fingerprint": fingerprint(images)}
+    files.check_allocation(X.size * 4, Path(images).name, "the images")
+    if X.dtype.kind in "iu" and len(X) == len(y) and X.size:
+        return _integer_images(X, y, scale, spec, val_ratio, seed)
     files.check_allocation(X.size * 4 * 2, Path(images).name, "the images")
     with np.errstate(over="ignore", invalid="ignore"):  # inf from huge values is refused in _finish
         X = X.astype(np.float32) / scale
     return _finish(X, y.astype(np.int64), "classification", spec, val_ratio, seed, Path(images).name)
+
+
+CONVERT_ROWS = 1024  # images converted per slice: a small uint8 temporary (0.8 MB for MNIST), not a second copy
+
+
+def _integer_images(X: np.ndarray, y: np.ndarray, scale: float, spec: dict, val_ratio: float, seed: int) -> Dataset:
+    """Integer images straight into the float32 train and validation arrays, slice by slice.
+
+    The general path (float32 copy, scaled copy, then split copies) peaked at three times the
+    data: 570 MB for 60,000 MNIST images (190 MB of float32). Here the only float32 arrays are the two
+    halves of the split, each filled from the integer file data; the values are those of
+    ``X.astype(np.float32) / scale`` and the split is :func:`make_dataset`'s.
+    """
+    from nnstudio.data.dataset import split_indices
+
+    if X.ndim == 3:  # (N, H, W) images get a channel axis
+        X = X[:, None]
+    classes, yi = np.unique(y.astype(np.int64), return_inverse=True)
+    yi = yi.astype(np.int64).reshape(-1)
+    tr, va = split_indices(yi, len(X), val_ratio, seed, True)
+    parts = []
+    for rows in (tr, va):
+        out = np.empty((len(rows),) + X.shape[1:], np.float32)
+        for start in range(0, len(rows), CONVERT_ROWS):
+            block = out[start:start + CONVERT_ROWS]
+            src = X[rows[start:start + CONVERT_ROWS]]
+            if scale != 1.0:  # one pass: the integers convert to float32 inside the division
+                np.divide(src, np.float32(scale), out=block)
+            else:
+                block[...] = src
+        parts.append(out)
+    return Dataset(X_train=parts[0], y_train=np.ascontiguousarray(yi[tr]), X_val=parts[1],
+                   y_val=np.ascontiguousarray(yi[va]), input_shape=tuple(X.shape[1:]), task="classification",
+                   class_names=[str(c) for c in classes], spec=dict(spec))

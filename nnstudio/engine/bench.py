@@ -5,6 +5,13 @@ nnstudio (``plan.run_epoch``), the plain-NumPy reference (float64, SGD) and
 PyTorch eager on the CPU when it is installed (same threads, batch, float32, and
 OpenMP's default wait policy unless OMP_WAIT_POLICY is set).
 
+PyTorch runs twice or three times: with its default optimizer and with each
+one-argument setting a user can reach for (``foreach=True``, ``fused=True``, see
+TORCH_CONFIGS); the table shows the default and the best of them, and the ratio
+to both. Above the table the bench prints the CPU, the BLAS libraries numpy, the
+engine and PyTorch use, the thread counts and the OpenMP settings
+(:mod:`nnstudio.engine.bench_system`).
+
 nnstudio and PyTorch take turns, ROUNDS times, and each reports its best round:
 a shared machine slows single runs at random, and taking turns keeps a slow
 stretch from falling on one side only.
@@ -25,6 +32,11 @@ from nnstudio.graph import Graph
 
 MIN_SECONDS = 0.5  # per round
 ROUNDS = 3
+#: PyTorch optimizer settings a user reaches with one argument, per optimizer; "default" first.
+TORCH_CONFIGS: dict[str, dict[str, dict[str, Any]]] = {
+    "sgd": {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}},
+    "adam": {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}},
+}
 
 
 @dataclass(frozen=True)
@@ -179,25 +191,38 @@ def _torch_last_step(torch: Any, kind: str, features: int, hidden: int) -> Any:
     return LastStep()
 
 
-def torch_epochs(case: Case, optimizer: str, threads: int) -> Callable[[], int] | None:
-    """One epoch of PyTorch eager training per call, or None without PyTorch."""
+def import_torch() -> Any:
+    """PyTorch as its users run it, or None when it is not installed."""
     from nnstudio.engine import OMP_POLICY_FROM_USER
 
     if "torch" not in sys.modules and not OMP_POLICY_FROM_USER:
-        # PyTorch as its users run it: OpenMP's default wait policy, not the PASSIVE one the engine
-        # asks for (OpenMP reads it once, when PyTorch loads); PASSIVE slows PyTorch on 2 threads
+        # OpenMP's default wait policy, not the PASSIVE one the engine asks for (OpenMP reads it
+        # once, when PyTorch loads); PASSIVE slows PyTorch on 2 threads
         os.environ.pop("OMP_WAIT_POLICY", None)
     try:
         import torch
     except ImportError:
         return None
+    return torch
+
+
+def torch_epochs(case: Case, optimizer: str, threads: int, config: str = "default") -> Callable[[], int] | None:
+    """One epoch of PyTorch eager training per call, or None without PyTorch.
+
+    ``config`` names the optimizer setting of :data:`TORCH_CONFIGS` (``default``, ``foreach``, ``fused``).
+    """
+    torch = import_torch()
+    if torch is None:
+        return None
     torch.set_num_threads(threads)
     X, Y = _data(case)
     xt = torch.from_numpy(X)
     yt = torch.from_numpy(Y)
+    torch.manual_seed(0)  # every configuration starts from the same weights
     model = torch_model(case)
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3) if optimizer == "sgd" else \
-        torch.optim.Adam(model.parameters(), lr=1e-3)
+    kw = TORCH_CONFIGS[optimizer][config]
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3, **kw) if optimizer == "sgd" else \
+        torch.optim.Adam(model.parameters(), lr=1e-3, **kw)
     loss_fn = torch.nn.CrossEntropyLoss() if case.loss == "cross_entropy" else torch.nn.MSELoss()
     gen = torch.Generator().manual_seed(0)
 
@@ -224,35 +249,81 @@ def best_rates(*runs: Callable[[], int] | None) -> list[float | None]:
     return best
 
 
+def torch_configs(optimizer: str) -> list[str]:
+    """The PyTorch settings the bench compares for ``optimizer`` (those this PyTorch accepts)."""
+    torch = import_torch()
+    if torch is None:
+        return []
+    names = []
+    for name, kw in TORCH_CONFIGS[optimizer].items():
+        try:
+            p = torch.nn.Parameter(torch.zeros(2))
+            opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)([p], lr=1e-3, **kw)
+            p.grad = torch.ones(2)
+            opt.step()
+        except (RuntimeError, TypeError, ValueError):  # an older PyTorch without fused CPU optimizers
+            continue
+        names.append(name)
+    return names
+
+
+def measure(case: Case, optimizer: str, threads: int) -> dict[str, Any]:
+    """One row of the table: nnstudio, NumPy and every PyTorch setting, measured taking turns."""
+    ref = run_numpy(case, optimizer)
+    configs = torch_configs(optimizer)
+    ours, *torch_rates = best_rates(nnstudio_epochs(case, optimizer),
+                                    *(torch_epochs(case, optimizer, threads, c) for c in configs))
+    per = case.batch if case.unit == "steps/s" else 1
+    by_config = {c: round(r / per, 1) for c, r in zip(configs, torch_rates) if r}
+    best = max(by_config, key=lambda c: by_config[c]) if by_config else None
+    default = by_config.get("default")
+    return {
+        "case": case.name, "optimizer": optimizer, "threads": threads, "unit": case.unit,
+        "nnstudio": round(ours / per, 1), "numpy": None if ref is None else round(ref / per, 1),
+        "torch": default,
+        "ratio_to_torch": round(ours / per / default, 2) if default else None,
+        "torch_best": by_config[best] if best else None, "torch_best_config": best,
+        "ratio_to_torch_best": round(ours / per / by_config[best], 2) if best else None,
+        "torch_configs": by_config,
+    }
+
+
+def format_row(row: dict[str, Any]) -> str:
+    """A table line: nnstudio's rate, NumPy's, PyTorch's default and best, and the two ratios."""
+    unit = row["unit"]
+    numpy_part = f"numpy {row['numpy']:>9,.0f}" if row["numpy"] is not None else " " * 15
+    if row["torch"] is None:
+        torch_part = "PyTorch not installed"
+    else:
+        torch_part = (f"torch {row['torch']:>9,.0f} (default), {row['torch_best']:>9,.0f} "
+                      f"({row['torch_best_config']}) -> {row['ratio_to_torch']:.2f}x default, "
+                      f"{row['ratio_to_torch_best']:.2f}x best")
+    return (f"{row['case']:58s} {row['optimizer']:5s} nnstudio {row['nnstudio']:>10,.0f} {unit:9s} "
+            f"{numpy_part}  {torch_part}")
+
+
 def main(argv: Sequence[str] = ()) -> int:
-    ap = argparse.ArgumentParser(prog="nnstudio bench", description=__doc__)
-    ap.add_argument("--json", action="store_true", help="one JSON object per case")
+    ap = argparse.ArgumentParser(prog="nnstudio bench", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--json", action="store_true",
+                    help="one JSON object per case, after one {\"system\": ...} object")
     ap.add_argument("--threads", type=int, default=1, help="threads for BLAS and PyTorch (default 1)")
     ap.add_argument("--only", help="run only cases whose name contains this text")
     args = ap.parse_args(list(argv))
     from nnstudio.engine import set_threads, warm_up
+    from nnstudio.engine.bench_system import format_report, system_report
 
     set_threads(args.threads)
     warm_up()
+    torch = import_torch()
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    rep = system_report()
+    print(json.dumps({"system": rep}) if args.json else format_report(rep), flush=True)
     for case in CASES:
         if args.only and args.only not in case.name:
             continue
         for optimizer in ("sgd", "adam"):
-            ref = run_numpy(case, optimizer)
-            ours, torch_rate = best_rates(nnstudio_epochs(case, optimizer),
-                                          torch_epochs(case, optimizer, args.threads))
-            per = case.batch if case.unit == "steps/s" else 1
-            row = {
-                "case": case.name, "optimizer": optimizer, "threads": args.threads, "unit": case.unit,
-                "nnstudio": round(ours / per, 1), "numpy": None if ref is None else round(ref / per, 1),
-                "torch": None if torch_rate is None else round(torch_rate / per, 1),
-                "ratio_to_torch": None if not torch_rate else round(ours / torch_rate, 2),
-            }
-            if args.json:
-                print(json.dumps(row), flush=True)
-            else:
-                ratio = f"{row['ratio_to_torch']:.2f}x PyTorch" if row["ratio_to_torch"] else "PyTorch not installed"
-                numpy_part = f"numpy {row['numpy']:>10,.0f}" if row["numpy"] is not None else " " * 17
-                print(f"{case.name:58s} {optimizer:5s} nnstudio {row['nnstudio']:>10,.0f} {case.unit:9s} "
-                      f"{numpy_part}  torch {row['torch'] or 0:>10,.0f}  -> {ratio}", flush=True)
+            row = measure(case, optimizer, args.threads)
+            print(json.dumps(row) if args.json else format_row(row), flush=True)
     return 0
