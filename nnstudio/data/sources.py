@@ -70,6 +70,14 @@ class Source:
     file_filter: str = ""  # the file dialog's filter; a file source without one reads a folder
     options_dialog: str = ""  # "csv": the CSV import dialog chooses delimiter, header, target...
     preview: str = "auto"  # how the data panel previews it: "auto" (by shape) or "sequence"
+    #: the spec's path entries for the file the user chose (default: the first path key holds it)
+    paths_for: Callable[[str, dict[str, Any]], dict[str, str]] | None = None
+
+    def spec_paths(self, path: str, options: dict[str, Any]) -> dict[str, str]:
+        """The spec's path entries when the user chose ``path`` (with the loader ``options``)."""
+        if self.paths_for is not None:
+            return self.paths_for(str(path), options)
+        return {self.path_keys[0]: str(path)} if self.path_keys else {}
 
     @property
     def reads_files(self) -> bool:
@@ -163,8 +171,14 @@ register(Source("csv_windows", load_csv_windows, "a CSV time series cut into win
                               "How many rows after the window the value to forecast lies"))))
 register(Source("npz", load_npz, "NumPy arrays", path_keys=("path",), menu_label="NumPy .npz file...",
                 file_filter="NumPy files (*.npz)"))
+def _idx_paths(path: str, options: dict[str, Any]) -> dict[str, str]:
+    """The images file chosen; its labels file named alongside (train-images-idx3 -> train-labels-idx1)."""
+    return {"images": path, "labels": options.get("labels") or path.replace("images", "labels").replace("idx3", "idx1")}
+
+
 register(Source("idx", load_idx, "MNIST-style IDX files", path_keys=("images", "labels"),
-                menu_label="MNIST IDX files...", file_filter="IDX image files (*.idx *ubyte *.gz);;All files (*)"))
+                menu_label="MNIST IDX files...", file_filter="IDX image files (*.idx *ubyte *.gz);;All files (*)",
+                paths_for=_idx_paths))
 register(Source("images", load_image_folder, "a folder with one sub-folder of images per class",
                 path_keys=("path",), menu_label="Image folder..."))
 

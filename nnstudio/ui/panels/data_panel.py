@@ -214,11 +214,7 @@ class DataPanel(QWidget):
         spec: dict[str, Any] = {"source": kind, "val_ratio": self.val.value(), "seed": self.seed.value()}
         spec.update({p.key: self._param_value(kind, p) for p in src.form_params()})
         spec.update(options)
-        if kind == "idx":
-            labels = options.get("labels") or str(path).replace("images", "labels").replace("idx3", "idx1")
-            spec.update({"images": str(path), "labels": labels})
-        else:
-            spec["path"] = str(path)
+        spec.update(src.spec_paths(path, options))
         return self.load_spec(spec)
 
     def reload(self) -> None:
