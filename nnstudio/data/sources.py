@@ -158,7 +158,7 @@ register(Source(
                   "Gaussian noise on the values, or the share of symbols replaced at random"),
             Param("vocab", "Tokens", "int", 8, S.MIN_VOCAB, 100, 1, "How many different tokens the sequences use")),
     variant_key="task", preview="sequence",
-    variants=tuple(Variant(t, S.DESCRIPTIONS[t], {"length": S.DEFAULT_LENGTH[t]},
+    variants=tuple(Variant(t, S.DESCRIPTIONS[t], {"length": S.DEFAULT_LENGTH[t], "noise": S.DEFAULT_NOISE.get(t, 0.0)},
                            () if t in ("copy", "reverse") else ("vocab",)) for t in S.TASKS)))
 _CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 register(Source("csv", load_csv, "a table of numbers or categories", path_keys=("path",), menu_label="CSV file...",

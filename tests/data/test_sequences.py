@@ -140,7 +140,7 @@ def test_text_windows_are_the_corpus_and_predict_the_next_character():
 
 
 def test_sine_targets_continue_the_wave():
-    ds = sequence("sine", n=100, length=30, seed=0)
+    ds = sequence("sine", n=100, length=30, seed=0, noise=0)
     X = ds.X_train[:, :, 0]
     assert np.abs(X).max() <= 1.0 + 1e-6
     # a pure sine obeys x[t+1] = 2cos(w) x[t] - x[t-1]: fit 2cos(w) from the window, extrapolate one step
@@ -242,3 +242,11 @@ def test_chronological_split_keeps_the_gap(count, ratio, gap):
     assert len(va) == int(round(count * ratio)) and len(tr) >= 1
     if len(va):
         assert va[-1] == count - 1 and va[0] - tr[-1] == gap + 1
+
+
+@pytest.mark.parametrize("task", ["sine", "sum"])
+def test_forecasting_waves_are_noisy_by_default_and_targets_clean(task):
+    noisy, clean = sequence(task, n=200, seed=2), sequence(task, n=200, seed=2, noise=0)
+    assert noisy.spec["noise"] == 0.05
+    assert np.array_equal(noisy.y_train, clean.y_train)
+    assert 0.04 < np.std(noisy.X_train - clean.X_train) < 0.06

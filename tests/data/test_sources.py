@@ -30,7 +30,8 @@ def test_variant_defaults_and_hidden_params():
     adding = {p.key: p.default for p in seq.form_params("adding")}
     assert adding["length"] == 50 and "vocab" not in adding
     copy = {p.key: p.default for p in seq.form_params("copy")}
-    assert copy["length"] == 10 and copy["vocab"] == 8
+    assert copy["length"] == 10 and copy["vocab"] == 8 and copy["noise"] == 0
+    assert {p.key: p.default for p in seq.form_params("sine")}["noise"] == 0.05
 
 
 @pytest.mark.parametrize("task", ["sine", "parity", "copy"])
