@@ -19,7 +19,6 @@ from nnstudio.training.snapshot import freeze_mapping, frozen
 SAMPLES = 8
 #: seconds between two collections while training runs (the same views look the same 1/4 s later)
 INTERVAL = 0.25
-KEYS = ("hidden", "hidden_grad", "attention")
 
 
 def grad_norm_per_step(grad: np.ndarray) -> np.ndarray:
@@ -28,25 +27,44 @@ def grad_norm_per_step(grad: np.ndarray) -> np.ndarray:
     return np.sqrt((g * g).sum(axis=2)).mean(axis=0)
 
 
-def collect(plan: Any, node_ids: list[str], samples: int = SAMPLES) -> Mapping[str, Mapping[str, np.ndarray]] | None:
-    """Frozen internals of the nodes that have any; None when the engine offers none."""
+def _read(get: Any, nid: str) -> dict[str, Any]:
+    try:
+        return dict(get(nid) or {})
+    except (KeyError, ValueError, LookupError):
+        return {}  # the node has no internals (or the plan does not know it)
+
+
+def collect(plan: Any, node_ids: list[str], samples: int = SAMPLES, fixed: np.ndarray | None = None
+            ) -> Mapping[str, Mapping[str, np.ndarray]] | None:
+    """Frozen internals of the nodes that have any; None when the engine offers none.
+
+    The gradients come from the last training batch. With ``fixed`` inputs, the hidden states and
+    attention weights are then those of a forward pass over its first samples, so "example 0" is the
+    same example in every snapshot (the training batches are shuffled); without, the training batch's.
+    """
     get = getattr(plan, "internals", None)
     if get is None:
         return None
+    trained = {nid: _read(get, nid) for nid in node_ids}
+    trained = {nid: v for nid, v in trained.items() if v}
+    if not trained:
+        return None
+    shown = trained
+    if fixed is not None and len(fixed) and hasattr(plan, "forward"):
+        k = max(1, min(samples, len(fixed), int(getattr(plan, "batch_size", samples) or samples)))
+        plan.forward(np.ascontiguousarray(fixed[:k]))
+        shown = {nid: _read(get, nid) for nid in trained}
     out: dict[str, Mapping[str, np.ndarray]] = {}
-    for nid in node_ids:
-        try:
-            values = get(nid) or {}
-        except (KeyError, ValueError, LookupError):
-            continue  # the node has no internals (or the plan does not know it)
+    for nid, values in trained.items():
         kept: dict[str, np.ndarray] = {}
-        for key in KEYS:
-            a = values.get(key)
-            if a is None or np.ndim(a) < 3 or not len(a):
-                continue
-            kept[key] = frozen(np.asarray(a)[:samples])
-            if key == "hidden_grad":
-                kept["hidden_grad_norm"] = frozen(grad_norm_per_step(a))
+        for key in ("hidden", "attention"):
+            a = shown[nid].get(key, values.get(key))
+            if a is not None and np.ndim(a) >= 3 and len(a):
+                kept[key] = frozen(np.asarray(a)[:samples])
+        g = values.get("hidden_grad")
+        if g is not None and np.ndim(g) >= 3 and len(g):
+            kept["hidden_grad"] = frozen(np.asarray(g)[:samples])
+            kept["hidden_grad_norm"] = frozen(grad_norm_per_step(g))
         if kept:
             out[nid] = freeze_mapping(kept)
     return freeze_mapping(out) if out else None
@@ -59,11 +77,12 @@ class Throttle:
         self.interval = interval
         self._last: tuple[float, int, Any] | None = None  # time, plan version, value
 
-    def get(self, plan: Any, node_ids: list[str], plan_version: int, running: bool) -> Any:
+    def get(self, plan: Any, node_ids: list[str], plan_version: int, running: bool,
+            fixed: np.ndarray | None = None) -> Any:
         now = time.perf_counter()
         if running and self._last and self._last[1] == plan_version and now - self._last[0] < self.interval:
             return self._last[2]
-        value = collect(plan, node_ids)
+        value = collect(plan, node_ids, fixed=fixed)
         self._last = (now, plan_version, value)
         return value
 

@@ -404,7 +404,8 @@ class Trainer:
         if extras.internals:
             if not hasattr(self, "_internals"):
                 self._internals = Throttle()
-            internals = self._internals.get(self.plan, list(self.graph.nodes), self.plan_version, state == "running")
+            internals = self._internals.get(self.plan, list(self.graph.nodes), self.plan_version, state == "running",
+                                            X_show)
         bs = self.settings.batch_size
         metrics = {k: (frozen(v) if isinstance(v, np.ndarray) else v) for k, v in self.last_metrics.items()}
         return Snapshot(

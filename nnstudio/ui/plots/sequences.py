@@ -53,7 +53,7 @@ class _SequenceDock(PlotDock):
         self.controls.addWidget(QLabel("layer"))
         self.controls.addWidget(self.node)
         self.sample = QSpinBox(minimum=0, maximum=0)
-        self.sample.setToolTip("Which example of the last training batch")
+        self.sample.setToolTip("Which example (the first validation examples, the same in every update)")
         if samples:
             self.controls.addWidget(QLabel("example"))
             self.controls.addWidget(self.sample)

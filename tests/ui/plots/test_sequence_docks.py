@@ -133,3 +133,26 @@ def test_the_sequence_views_apply_only_to_graphs_with_such_nodes():
     views = {v.attr: v for v in catalog.VIEWS}
     assert views["hidden_state_dock"].slot == "lower" and views["time_grad_dock"].slot == "upper"
     assert views["attention_dock"].applies(None, fake) is False
+
+
+def test_hidden_states_come_from_fixed_examples_and_gradients_from_the_training_batch():
+    train_h, train_g = hidden_states(n=32), hidden_states(n=32, seed=3)
+
+    class Plan:
+        batch_size = 32
+
+        def __init__(self):
+            self.last = {"hidden": train_h, "hidden_grad": train_g}
+
+        def forward(self, x):  # an eval pass: hidden states of x, no gradients
+            self.last = {"hidden": np.repeat(x[:, :, None], 5, axis=2)}
+            return x
+
+        def internals(self, nid):
+            return self.last
+
+    fixed = np.random.default_rng(0).normal(size=(50, 12))
+    got = collect(Plan(), ["lstm"], samples=8, fixed=fixed)["lstm"]
+    np.testing.assert_allclose(got["hidden"][:, :, 0], fixed[:8])  # the same 8 examples every time
+    np.testing.assert_allclose(got["hidden_grad"], train_g[:8])
+    np.testing.assert_allclose(got["hidden_grad_norm"], grad_norm_per_step(train_g))
