@@ -14,6 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QMenu, QStyle, QToolButton, QWidget
 
+from nnstudio.ui.plots import catalog
+
 ICON_PX = 20
 _BLUE, _ORANGE, _GREEN, _GREY = QColor("#1e88e5"), QColor("#fb8c00"), QColor("#43a047"), QColor("#78909c")
 
@@ -96,11 +98,8 @@ def view_icon(kind: str) -> QIcon:
     return out
 
 
-#: icon kind per dock object name
-VIEW_ICONS = {"CurvesDock": "curves", "DecisionDock": "decision", "GradNormsDock": "bars", "HistogramsDock": "heat",
-              "ActivationsDock": "bell", "WeightsDock": "tiles", "ConfusionDock": "matrix",
-              "ProjectionDock": "scatter", "FeatureMapsDock": "maps", "RunsPanel": "runs",
-              "HiddenStateDock": "heat", "TimeGradDock": "curves", "AttentionDock": "matrix"}
+#: icon kind per dock object name, from the one list of views
+VIEW_ICONS = {v.cls.__name__: v.icon for v in catalog.VIEWS}
 
 
 def first_sentence(text: str) -> str:

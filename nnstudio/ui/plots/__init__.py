@@ -14,6 +14,6 @@ from nnstudio.ui.plots import catalog  # noqa: E402 (the one list of views: cata
 #: the snapshot-fed dock classes, from the one list of views (catalog.VIEWS)
 ALL_DOCKS = tuple(v.cls for v in catalog.VIEWS if v.plot)
 
-__all__ = ["catalog", "PlotDock", "DivergenceBanner", "RunsPanel", "ALL_DOCKS", "CurvesDock", "DecisionDock", "GradNormsDock",
-           "HistogramsDock", "ActivationsDock", "WeightsDock", "ConfusionDock", "ProjectionDock", "FeatureMapsDock",
+__all__ = ["catalog", "PlotDock", "DivergenceBanner", "RunsPanel", "ALL_DOCKS", "CurvesDock", "DecisionDock",
+           "GradNormsDock", "HistogramsDock", "ActivationsDock", "WeightsDock", "ConfusionDock", "ProjectionDock", "FeatureMapsDock",
            "HiddenStateDock", "TimeGradDock", "AttentionDock"]

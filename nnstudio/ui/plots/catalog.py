@@ -5,7 +5,7 @@ The main window builds its view docks from :data:`VIEWS`; the layout puts them i
 answers, right column under the data); the view picker lists the views that apply to the present
 data and network; after a data change a slot showing a view that no longer applies (or the view
 chosen automatically) switches to the slot's first ``auto`` view that applies. Adding a view is one
-:class:`View` line here (and its icon in view_picker.VIEW_ICONS, or an existing icon kind).
+:class:`View` line here.
 """
 from __future__ import annotations
 
@@ -55,22 +55,23 @@ class View:
     plot: bool = True  # fed training snapshots (the runs table is not)
     applies: Callable[[Any, Any], bool] = always  # (dataset, graph) -> whether the view means something
     auto: bool = False  # the window may choose it by itself after a data change
+    icon: str = "runs"  # the picture in the view picker (a kind view_picker._draw_icon draws)
 
 
 VIEWS: list[View] = [
-    View(CurvesDock, "curves_dock", "upper", auto=True),
-    View(DecisionDock, "decision_dock", "lower", applies=two_d_inputs, auto=True),
-    View(GradNormsDock, "grad_dock", "upper"),
-    View(HistogramsDock, "hist_dock", "upper"),
-    View(ActivationsDock, "act_dock", "upper"),
-    View(WeightsDock, "weights_dock", "lower", auto=True),
-    View(ConfusionDock, "confusion_dock", "lower", applies=one_class_per_sample),
-    View(ProjectionDock, "projection_dock", "lower"),
-    View(FeatureMapsDock, "maps_dock", "lower"),  # explains itself when the network has no convolution
-    View(HiddenStateDock, "hidden_state_dock", "lower", applies=has_kinds(*RECURRENT_KINDS)),
-    View(AttentionDock, "attention_dock", "lower", applies=has_kinds(*ATTENTION_KINDS)),
-    View(TimeGradDock, "time_grad_dock", "upper", applies=has_kinds(*RECURRENT_KINDS)),
-    View(RunsPanel, "runs_panel", "upper", plot=False),
+    View(CurvesDock, "curves_dock", "upper", auto=True, icon="curves"),
+    View(DecisionDock, "decision_dock", "lower", applies=two_d_inputs, auto=True, icon="decision"),
+    View(GradNormsDock, "grad_dock", "upper", icon="bars"),
+    View(HistogramsDock, "hist_dock", "upper", icon="heat"),
+    View(ActivationsDock, "act_dock", "upper", icon="bell"),
+    View(WeightsDock, "weights_dock", "lower", auto=True, icon="tiles"),
+    View(ConfusionDock, "confusion_dock", "lower", applies=one_class_per_sample, icon="matrix"),
+    View(ProjectionDock, "projection_dock", "lower", icon="scatter"),
+    View(FeatureMapsDock, "maps_dock", "lower", icon="maps"),  # explains itself when the network has no convolution
+    View(HiddenStateDock, "hidden_state_dock", "lower", applies=has_kinds(*RECURRENT_KINDS), icon="heat"),
+    View(AttentionDock, "attention_dock", "lower", applies=has_kinds(*ATTENTION_KINDS), icon="matrix"),
+    View(TimeGradDock, "time_grad_dock", "upper", applies=has_kinds(*RECURRENT_KINDS), icon="curves"),
+    View(RunsPanel, "runs_panel", "upper", plot=False, icon="runs"),
 ]
 
 
