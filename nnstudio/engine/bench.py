@@ -61,6 +61,9 @@ CASES = (
          256, 8192),
     Case("CNN 1x28x28 (conv8-pool-conv16-pool-dense10), batch 64", CNN, (1, 28, 28), 10, "cross_entropy", 64,
          2048),
+    # the issue's case: batch 64, 50 steps, hidden 128; 16 input features, the last step into a Dense
+    Case("LSTM 50 steps x 16 -> 128 (last step) -> dense10, batch 64",
+         (("LSTM", {"hidden_size": 128}), ("Dense", {"units": 10})), (50, 16), 10, "cross_entropy", 64, 512),
 )
 
 
@@ -156,7 +159,24 @@ def torch_model(case: Case) -> Any:
             shape = (shape[0], shape[1] // 2, shape[2] // 2)
         elif kind == "Flatten":
             mods.append(torch.nn.Flatten())
+        elif kind in ("RNN", "LSTM", "GRU"):
+            mods.append(_torch_last_step(torch, kind, shape[-1], p["hidden_size"]))
+            shape = (p["hidden_size"],)
     return torch.nn.Sequential(*mods)
+
+
+def _torch_last_step(torch: Any, kind: str, features: int, hidden: int) -> Any:
+    """``nn.LSTM`` (RNN, GRU) with ``batch_first=True`` whose output is the last step's hidden state."""
+
+    class LastStep(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = getattr(torch.nn, kind)(features, hidden, batch_first=True)
+
+        def forward(self, x: Any) -> Any:
+            return self.rnn(x)[0][:, -1]
+
+    return LastStep()
 
 
 def torch_epochs(case: Case, optimizer: str, threads: int) -> Callable[[], int] | None:

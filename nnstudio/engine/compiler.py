@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from nnstudio.engine import interpreter as I
+from nnstudio.engine import ops_recurrent
 from nnstudio.engine.init import init_tensor
 from nnstudio.engine.kernels.activations import ELU, LEAKY_RELU
 from nnstudio.engine.threads import SCRATCH_SLOTS
@@ -376,6 +377,8 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
             w = b.param(nid, "weight", init_tensor(b.rng, p["init"], (V, D), V, D), True, frozen)
             gw = b.grad_of(w, nid, "weight")
             b.op([I.EMBED, x.buf, w, y, L, D, V, gw])
+        elif kind in ops_recurrent.KINDS:
+            ops_recurrent.lower(b, nid, node, x, gx, y, in_shape_n, I.RECURRENT)
         else:  # pragma: no cover - every registry kind is handled above
             raise CompileError(f"the engine cannot run {kind} nodes yet")
         b.refs[nid] = Ref(y, size, 0, size, requires[nid])

@@ -47,9 +47,10 @@ from nnstudio.engine.kernels.norm import (
     layernorm_backward,
     layernorm_forward,
 )
+from nnstudio.engine.kernels.recurrent import recurrent_backward, recurrent_forward
 from nnstudio.engine.kernels.views import as2d, buffer
 
-GATHER, DENSE, NEURONS, ACT, DROPOUT, BATCHNORM, LAYERNORM, ADD, CONV, POOL, EMBED = range(1, 12)
+GATHER, DENSE, NEURONS, ACT, DROPOUT, BATCHNORM, LAYERNORM, ADD, CONV, POOL, EMBED, RECURRENT = range(1, 13)
 CODE_WIDTH = 24
 FP_WIDTH = 4
 # loss descriptor: input buffer, input size, target buffer, target size, prediction buffer,
@@ -174,6 +175,8 @@ def forward(code, fp, B, IB, n, train):
                 buffer(B, c[2]).reshape((V, D)),
                 buffer(B, c[3])[: n * L * D].reshape((n, L, D)),
             )
+        elif op == RECURRENT:
+            recurrent_forward(c, B, n)
 
 
 @kernel
@@ -352,6 +355,8 @@ def backward(code, fp, B, IB, n):
                 buffer(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
                 buffer(B, c[7]).reshape((V, D)),
             )
+        elif op == RECURRENT:
+            recurrent_backward(c, B, n)
 
 
 @kernel

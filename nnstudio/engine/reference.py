@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from nnstudio.engine import reference_recurrent
 from nnstudio.graph import Graph
 
 _verf = np.vectorize(erf, otypes=[np.float64])
@@ -273,6 +274,8 @@ class ReferenceNet:
                 out = pool_forward(ins[0], p["kernel_size"], p["stride"] or p["kernel_size"], k == "MaxPool2D")
             elif k == "Embedding":
                 out = embedding_forward(ins[0], t["weight"])
+            elif k in reference_recurrent.KINDS:
+                out, self._cache[nid] = reference_recurrent.forward(k, p, t, ins[0])
             elif k == "Output":
                 out = flat()
             else:  # pragma: no cover
@@ -344,6 +347,9 @@ class ReferenceNet:
             elif k == "Embedding":
                 grads_p[nid] = {"weight": embedding_backward(ins[0], gy, t["weight"].shape)}
                 gins = [np.zeros_like(ins[0])]
+            elif k in reference_recurrent.KINDS:
+                gx, grads_p[nid] = reference_recurrent.backward(k, p, t, self._cache[nid], gy)
+                gins = [gx]
             else:  # pragma: no cover
                 raise ValueError(k)
             for e, g in zip(edges, gins):

@@ -21,7 +21,7 @@ LOSSES = ("mse", "mae", "bce", "cross_entropy")
 INITS = ("he", "xavier", "normal", "zeros")
 
 CATEGORIES = (
-    "Inputs", "Neurons & layers", "Activations", "Regularization", "Merge", "Convolution", "Outputs",
+    "Inputs", "Neurons & layers", "Activations", "Regularization", "Merge", "Convolution", "Recurrent", "Outputs",
 )
 
 
@@ -131,6 +131,21 @@ _IN_MANY = (PortSpec("in", multiple=True),)
 _OUT = (PortSpec("out"),)
 _EPS = ParamSpec("eps", "float", 1e-5, minimum=1e-12, maximum=1.0,
                  help="Small number added to the variance so nothing divides by zero")
+
+def _recurrent_params() -> tuple[ParamSpec, ...]:
+    """The parameters RNN, LSTM and GRU share (PyTorch's names)."""
+    return (
+        ParamSpec("hidden_size", "int", 16, minimum=1, maximum=4096,
+                  help="Length of the hidden state: how many numbers the layer remembers between steps"),
+        ParamSpec("num_layers", "int", 1, minimum=1, maximum=8,
+                  help="Recurrent layers stacked on each other; each reads the hidden states of the one below"),
+        ParamSpec("bidirectional", "bool", False,
+                  help="Also read the sequence backwards; the output puts both directions side by side"),
+        ParamSpec("return_sequences", "bool", False,
+                  help="Output the hidden state of every step (steps x hidden) instead of the last one only"),
+        _BIAS, _FROZEN,
+    )
+
 
 _SPECS: tuple[KindSpec, ...] = (
     KindSpec(
@@ -291,6 +306,46 @@ _SPECS: tuple[KindSpec, ...] = (
         ),
         shapes.embedding, shapes.embedding_params, trainable=("weight",),
         key_params=("embedding_dim",),
+    ),
+    # --- recurrent layers (PyTorch's nn.RNN / nn.LSTM / nn.GRU with batch_first=True) ---
+    KindSpec(
+        "RNN", "Recurrent", "Reads a sequence step by step, carrying a hidden state",
+        "A recurrent layer reads a sequence (time steps x features) one step at a time. Its hidden "
+        "state is a vector of numbers it keeps between steps: each step mixes the new input with the "
+        "previous hidden state, h = tanh(W_ih x + W_hh h + b), so the state is the layer's running "
+        "memory of what it has seen so far. Training sends the error back through every step "
+        "(backpropagation through time); in a plain RNN that signal is multiplied by W_hh and the "
+        "activation's slope at each step, so over long sequences it usually shrinks to nothing "
+        "(vanishing gradients) and the layer forgets early inputs.",
+        _IN, _OUT, (*_recurrent_params(), ParamSpec(
+            "nonlinearity", "choice", "tanh", choices=("tanh", "relu"),
+            help="The squashing applied to the new hidden state at every step")),
+        shapes.recurrent, shapes.rnn_params, trainable=shapes.RECURRENT_TENSORS,
+        key_params=("hidden_size",),
+    ),
+    KindSpec(
+        "LSTM", "Recurrent", "A recurrent layer with gates and a cell state: long memory",
+        "An LSTM (long short-term memory) reads a sequence step by step like an RNN but keeps two "
+        "states: the hidden state h it outputs, and a cell state c, a memory lane. Learned gates "
+        "decide at every step what to forget from c (forget gate), what to write into it (input "
+        "gate) and what to show as h (output gate). Because c is updated by adding to it, scaled "
+        "only by the forget gate, the training signal can flow back along c over hundreds of steps "
+        "without shrinking - which is why an LSTM remembers a number seen 50 steps ago where a "
+        "plain RNN cannot.",
+        _IN, _OUT, _recurrent_params(),
+        shapes.recurrent, shapes.lstm_params, trainable=shapes.RECURRENT_TENSORS,
+        key_params=("hidden_size",),
+    ),
+    KindSpec(
+        "GRU", "Recurrent", "A gated recurrent layer: simpler than an LSTM, similar memory",
+        "A GRU (gated recurrent unit) is a lighter LSTM: one hidden state and two gates. The update "
+        "gate z chooses, for every unit, how much of the old state to keep and how much to replace "
+        "by a new candidate; the reset gate r chooses how much of the old state the candidate may "
+        "look at. Keeping the old state (z near 1) passes it, and its gradient, through a step "
+        "almost unchanged, so a GRU also learns long-range dependencies.",
+        _IN, _OUT, _recurrent_params(),
+        shapes.recurrent, shapes.gru_params, trainable=shapes.RECURRENT_TENSORS,
+        key_params=("hidden_size",),
     ),
     KindSpec(
         "Output", "Outputs", "The prediction, compared with the target by a loss",

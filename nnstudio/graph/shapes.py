@@ -213,3 +213,54 @@ def layernorm_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]
 
 def embedding_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
     return {"weight": (params["num_embeddings"], params["embedding_dim"])}
+
+
+# --- recurrent layers (RNN, LSTM, GRU) ---------------------------------------
+
+#: The tensor names a recurrent node may own (PyTorch's: layer k, ``_reverse`` for the backward direction).
+RECURRENT_TENSORS = tuple(
+    f"{w}_l{k}{suffix}" for k in range(8) for suffix in ("", "_reverse")
+    for w in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+)
+
+
+def recurrent(params: Params, in_shapes: list[Shape], kind: str = "LSTM") -> Shape:
+    """(steps, features) in; (steps, D*hidden) out with return_sequences, else (D*hidden,)."""
+    s = _single(kind, in_shapes)
+    if len(s) != 2:
+        raise ShapeError(
+            f"{kind} reads a sequence (steps x features) but gets {fmt_shape(s)} - give the Input a "
+            "shape such as [50, 2] (50 steps of 2 numbers), or Reshape into steps x features first"
+        )
+    width = params["hidden_size"] * (2 if params.get("bidirectional") else 1)
+    return (s[0], width) if params.get("return_sequences") else (width,)
+
+
+def _recurrent_params(gates: int, params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    """PyTorch's tensors: per layer k and direction, weight_ih (gates*H, in), weight_hh (gates*H, H), biases."""
+    h = params["hidden_size"]
+    dirs = 2 if params.get("bidirectional") else 1
+    out: dict[str, Shape] = {}
+    for k in range(params.get("num_layers", 1)):
+        n_in = in_shapes[0][-1] if k == 0 else dirs * h
+        for suffix in ("", "_reverse")[:dirs]:
+            out[f"weight_ih_l{k}{suffix}"] = (gates * h, n_in)
+            out[f"weight_hh_l{k}{suffix}"] = (gates * h, h)
+            if params.get("bias", True):
+                out[f"bias_ih_l{k}{suffix}"] = (gates * h,)
+                out[f"bias_hh_l{k}{suffix}"] = (gates * h,)
+    return out
+
+
+def rnn_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    return _recurrent_params(1, params, in_shapes)
+
+
+def lstm_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    """Gate rows in PyTorch's order: input, forget, cell candidate, output."""
+    return _recurrent_params(4, params, in_shapes)
+
+
+def gru_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    """Gate rows in PyTorch's order: reset, update, new."""
+    return _recurrent_params(3, params, in_shapes)

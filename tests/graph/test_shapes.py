@@ -150,6 +150,7 @@ def test_parameter_counts(kind, params, in_shape, counts):
 def test_every_kind_has_help_and_a_tested_rule():
     tested = {"Input", "Dense", "Neuron", "Activation", "Dropout", "BatchNorm", "LayerNorm", "Flatten", "Reshape",
               "Conv2D", "MaxPool2D", "AvgPool2D", "Embedding", "Output", "Add", "Concat"}
+    tested |= {"RNN", "LSTM", "GRU"}  # tests/graph/test_recurrent_shapes.py
     assert set(kinds.names()) == tested
     for spec in kinds.REGISTRY.values():
         assert len(spec.explanation) > 80, spec.name

@@ -107,6 +107,7 @@ def random_graph(seed: int, frozen_share: float = 0.2, dropout: bool = True) -> 
     rng = np.random.default_rng(seed)
     b = _G(rng, frozen_share)
     family = ("flat", "image", "tokens")[seed % 3]
+    b.family = family
     if family == "flat":
         x = b.add("Input", [], shape=[int(rng.integers(2, 6))])
         frontier = [x]
@@ -120,6 +121,13 @@ def random_graph(seed: int, frozen_share: float = 0.2, dropout: bool = True) -> 
             length = int(rng.integers(2, 5))
             x = b.add("Input", [], shape=[length])
             emb = b.add("Embedding", [x], num_embeddings=int(rng.integers(3, 9)), embedding_dim=int(rng.integers(2, 5)))
+            if seed % 2:  # tokens as a sequence: (steps, embedding) into a recurrent layer
+                frontier = [_recurrent_step(b, emb)]
+                # every function still appears somewhere (these graphs draw fewer random steps)
+                frontier.append(b.add("Activation", frontier, function=FUNCTIONS[seed % len(FUNCTIONS)]))
+                for _ in range(int(rng.integers(0, 3))):
+                    frontier.append(_flat_step(b, frontier))
+                return _finish(b, frontier, dropout)
             frontier = [b.add("Reshape", [emb], shape=[1, length, -1])]
             if rng.random() < 0.5:
                 frontier = [b.add("Activation", [frontier[0]], function=str(b.pick(FUNCTIONS)))]
@@ -130,6 +138,24 @@ def random_graph(seed: int, frozen_share: float = 0.2, dropout: bool = True) -> 
         frontier = [flat]
         for _ in range(int(rng.integers(0, 3))):
             frontier.append(_flat_step(b, frontier))
+    return _finish(b, frontier, dropout)
+
+
+def _recurrent_step(b: _G, src: str) -> str:
+    """RNN, LSTM or GRU with random layers/directions/bias, then Flatten if it returns every step."""
+    r = b.rng
+    kind = b.pick(["RNN", "LSTM", "GRU"])
+    params = {"hidden_size": int(r.integers(1, 4)), "num_layers": int(r.integers(1, 3)),
+              "bidirectional": bool(r.random() < 0.5), "return_sequences": bool(r.random() < 0.5),
+              "bias": bool(r.random() < 0.8)}
+    if kind == "RNN":
+        params["nonlinearity"] = b.pick(["tanh", "relu"])
+    nid = b.add(kind, [src], **params)
+    return b.add("Flatten", [nid]) if params["return_sequences"] else nid
+
+
+def _finish(b: _G, frontier: list[str], dropout: bool) -> tuple[ns.Graph, str]:
+    rng = b.rng
     loss = str(rng.choice(kinds.LOSSES))
     k = int(rng.integers(2, 4))
     head = b.add("Dense", [frontier[-1]], units=k, frozen=False)
@@ -149,7 +175,7 @@ def random_graph(seed: int, frozen_share: float = 0.2, dropout: bool = True) -> 
     problems = [p.describe(b.g) for p in b.g.validate() if p.severity == "error"]
     assert not problems, problems
     assert b.g.nodes[out].kind == "Output"
-    return b.g, family
+    return b.g, b.family
 
 
 def inputs_for(graph: ns.Graph, family: str, n: int, seed: int = 0) -> np.ndarray:

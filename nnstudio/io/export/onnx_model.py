@@ -20,6 +20,7 @@ import numpy as np
 from nnstudio.errors import ExportError
 from nnstudio.io.atomic import atomic_write_bytes
 from nnstudio.io.export.network import ExportNetwork, ExportNode
+from nnstudio.io.export.recurrent_export import onnx_recurrent
 
 OPSET = 17
 IR_VERSION = 8  # the IR version that goes with opset 17; runtimes from 2022 on read it
@@ -189,6 +190,7 @@ BUILDERS: dict[str, Builder] = {
     "Embedding": _embedding,
     "Output": _output,
 }
+BUILDERS.update({kind: onnx_recurrent for kind in ("RNN", "LSTM", "GRU")})
 
 
 def build_model(net: ExportNetwork, title: str = "nnstudio model", version: str = "") -> Any:

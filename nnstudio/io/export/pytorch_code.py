@@ -25,6 +25,7 @@ import numpy as np
 from nnstudio.io.atomic import atomic_write_bytes
 from nnstudio.io.export.network import DATA_KEYS, ExportNetwork, ExportNode
 from nnstudio.io.export.npz_weights import npz_bytes, state_dict
+from nnstudio.io.export.recurrent_export import torch_helper, torch_module
 
 # --- per-kind code ----------------------------------------------------------------------------------
 
@@ -104,8 +105,11 @@ EMITTERS: dict[str, Emitter] = {
         lambda n, a: f"self.{n.ident}({a[0]}.long())"),  # tokens arrive as floats, as in nnstudio
     "Output": Emitter(lambda n: None, lambda n, a: _joined(a)),
 }
+EMITTERS.update({kind: Emitter(torch_module, _call, lambda n: (f"Sequence{n.kind}",))
+                 for kind in ("RNN", "LSTM", "GRU")})
 
 HELPERS = {
+    **{f"Sequence{kind}": torch_helper(kind) for kind in ("RNN", "LSTM", "GRU")},
     "Neuron": '''
 class Neuron(nn.Linear):
     """One neuron: a weighted sum of its inputs plus a bias, through an activation."""

@@ -51,6 +51,12 @@ def key_params_text(node: "Node") -> str:
         return "to " + fmt_shape(p["shape"])
     if k == "Embedding":
         return f"{p['num_embeddings']} tokens -> {p['embedding_dim']}"
+    if k in ("RNN", "LSTM", "GRU"):
+        parts = [f"hidden {p['hidden_size']}"]
+        parts += [f"{p['num_layers']} layers"] if p["num_layers"] > 1 else []
+        parts += ["both ways"] if p["bidirectional"] else []
+        parts += ["every step" if p["return_sequences"] else "last step"]
+        return ", ".join(parts)
     if k == "Output":
         return f"loss {p['loss']}"
     if k == "Add":
