@@ -125,14 +125,28 @@ def test_the_sequence_views_apply_only_to_graphs_with_such_nodes():
     import nnstudio as ns
 
     g = ns.Graph()
-    g.add("Input", shape=[2])
+    g.add("Input", shape=[50, 2])
     recurrent = catalog.has_kinds("RNN", "LSTM", "GRU")
     assert not recurrent(None, g) and not recurrent(None, None)
-    fake = type("G", (), {"nodes": {"x": type("N", (), {"kind": "LSTM"})()}})()  # until the LSTM kind exists
-    assert recurrent(None, fake)
+    g.add("LSTM", hidden_size=8)
+    assert recurrent(None, g)
     views = {v.attr: v for v in catalog.VIEWS}
     assert views["hidden_state_dock"].slot == "lower" and views["time_grad_dock"].slot == "upper"
-    assert views["attention_dock"].applies(None, fake) is False
+    assert views["hidden_state_dock"].applies(None, g) and not views["attention_dock"].applies(None, g)
+
+
+def test_the_view_picker_offers_the_sequence_views_once_the_network_has_an_lstm(window, qtbot):
+    button = window.decision_dock.titleBarWidget().button
+
+    def listed() -> list[str]:
+        button.menu().aboutToShow.emit()
+        return [a.text() for a in button.menu().actions()]
+
+    assert "Hidden state over time" not in listed()
+    window.project.graph.add("LSTM", hidden_size=8)
+    names = listed()
+    assert "Hidden state over time" in names and "Gradient size per time step" in names
+    assert "Attention weights" not in names
 
 
 def test_hidden_states_come_from_fixed_examples_and_gradients_from_the_training_batch():
