@@ -46,7 +46,8 @@ def collect(plan: Any, node_ids: list[str], samples: int = SAMPLES, fixed: np.nd
     if get is None:
         return None
     trained = {nid: _read(get, nid) for nid in node_ids}
-    trained = {nid: v for nid, v in trained.items() if v}
+    # only what the sequence views draw (other ops expose e.g. BatchNorm's xhat: not wanted here)
+    trained = {nid: v for nid, v in trained.items() if any(k in v for k in ("hidden", "hidden_grad", "attention"))}
     if not trained:
         return None
     shown = trained
