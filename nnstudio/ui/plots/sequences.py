@@ -63,6 +63,17 @@ class _SequenceDock(PlotDock):
         self.node.currentIndexChanged.connect(self._redraw_now)
         self.sample.valueChanged.connect(self._redraw_now)
 
+    def _empty(self) -> None:
+        """Before any data (and after New, Open, Reset): only the note, not an empty plot."""
+        self.note.show()
+        plot = getattr(self, "plot", None)
+        if plot is not None:
+            plot.hide()
+
+    def clear(self) -> None:
+        super().clear()
+        self._empty()
+
     def _redraw_now(self, *_a: Any) -> None:
         if self.snapshot is not None:
             self.draw(self.snapshot)
@@ -99,6 +110,7 @@ class HiddenStateDock(_SequenceDock):
         self.plot.addItem(self.image)
         self.body.addWidget(self.plot, 1)
         self.levels: tuple[float, float] = (-1.0, 1.0)
+        self._empty()
 
     def draw(self, s: Any) -> None:
         nid, values = self._chosen(s)
@@ -138,11 +150,19 @@ class TimeGradDock(_SequenceDock):
         self.legend.setWordWrap(True)
         self.body.addWidget(self.legend)
         self.curves: dict[str, Any] = {}
+        self._empty()
+
+    def clear(self) -> None:
+        for nid in list(self.curves):
+            self.plot.removeItem(self.curves.pop(nid))
+        self.legend.setText("")
+        super().clear()
 
     def draw(self, s: Any) -> None:
         ids = _nodes_with(s, self.key)
         names = _names(s)
         self.note.setVisible(not ids)
+        self.plot.setVisible(bool(ids))
         entries = []
         for i, nid in enumerate(ids):
             norms = np.asarray(s.internals[nid][self.key], dtype=np.float64)
@@ -184,6 +204,7 @@ class AttentionDock(_SequenceDock):
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.plot.addItem(self.image)
         self.body.addWidget(self.plot, 1)
+        self._empty()
 
     def draw(self, s: Any) -> None:
         nid, values = self._chosen(s)

@@ -172,3 +172,17 @@ def test_hidden_states_come_from_fixed_examples_and_gradients_from_the_training_
     np.testing.assert_allclose(got["hidden"][:, :, 0], fixed[:8])  # the same 8 examples every time
     np.testing.assert_allclose(got["hidden_grad"], train_g[:8])
     np.testing.assert_allclose(got["hidden_grad_norm"], grad_norm_per_step(train_g))
+
+
+@pytest.mark.parametrize("cls, key, value", [
+    (HiddenStateDock, "hidden", hidden_states()),
+    (TimeGradDock, "hidden_grad_norm", np.linspace(0.1, 1, 12)),
+    (AttentionDock, "attention", np.full((2, 1, 4, 4), 0.25)),
+])
+def test_before_data_and_after_a_reset_only_the_note_shows(qtbot, cls, key, value):
+    dock = show(qtbot, cls())
+    assert dock.note.isVisible() and not dock.plot.isVisible()
+    dock.update_snapshot(Snap({"n": {key: value}}, {"n": "layer"}))
+    assert dock.plot.isVisible() and not dock.note.isVisible()
+    dock.clear()  # New, Open, a data change, Reset
+    assert dock.note.isVisible() and not dock.plot.isVisible() and dock.snapshot is None
