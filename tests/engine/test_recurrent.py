@@ -219,3 +219,27 @@ def test_batches_smaller_than_the_plan_and_wider_evaluation():
     ref = ReferenceNet(g, plan.params)
     np.testing.assert_allclose(plan.forward(x), ref.forward(x)[ids[-1]], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(plan.forward(x[:3]), ref.forward(x[:3])[ids[-1]], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind,params", [CASES[3], CASES[6]], ids=[IDS[3], IDS[6]])
+def test_hidden_states_and_their_gradients_are_exposed(kind, params):
+    """``plan.internals(nid)``: every step's top-layer state and d loss / d it (views draw them)."""
+    g, ids = recurrent_graph(kind, params)
+    x, y = data(8)
+    plan = ns.compile(g, batch_size=N, seed=11, dtype="float64")
+    plan.gradients(x, y)
+    got = plan.internals(ids[1])
+    W = params["hidden_size"] * (2 if params.get("bidirectional") else 1)
+    assert got["hidden"].shape == got["hidden_grad"].shape == (N, T, W)
+    rnn_t, lin_t, fwd_t = torch_twin(g, ids, plan)
+    seq_holder = {}
+
+    def hook(module, inputs, output):
+        output[0].retain_grad()
+        seq_holder["seq"] = output[0]
+
+    rnn_t.register_forward_hook(hook)
+    loss = torch.nn.functional.mse_loss(fwd_t(torch.tensor(x)), torch.tensor(y))
+    loss.backward()
+    np.testing.assert_allclose(got["hidden"], seq_holder["seq"].detach().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got["hidden_grad"], seq_holder["seq"].grad.numpy(), rtol=1e-8, atol=1e-12)

@@ -320,8 +320,9 @@ class DataPanel(QWidget):
             except NNStudioError:
                 rows = []
         if not rows:
-            rows = [[f"x{j + 1}" for j in range(ds.X_train.shape[1])]] + \
-                [[f"{v:.3g}" for v in r] for r in ds.X_train[:10]]
+            # a sequence or image sample shows its first values, flattened (one row per sample)
+            flat = ds.X_train[:10].reshape(min(10, len(ds.X_train)), -1)[:, :20]
+            rows = [[f"x{j + 1}" for j in range(flat.shape[1])]] + [[f"{v:.3g}" for v in r] for r in flat]
         self.table.setRowCount(len(rows) - 1)
         self.table.setColumnCount(len(rows[0]))
         self.table.setHorizontalHeaderLabels(rows[0])
