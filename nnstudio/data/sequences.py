@@ -34,6 +34,8 @@ from nnstudio.errors import DataError
 #: Default sequence length per task (the adding problem's classic length is 50).
 DEFAULT_LENGTH = {"sine": 20, "sum": 30, "adding": 50, "parity": 8, "copy": 10, "reverse": 10, "text": 32}
 TASKS = tuple(DEFAULT_LENGTH)
+#: Default noise per task: the forecasting tasks observe their waves with a little noise.
+DEFAULT_NOISE = {"sine": 0.05, "sum": 0.05}
 DESCRIPTIONS = {
     "sine": "forecast the next value of a noisy sine wave",
     "sum": "forecast the next value of a sum of three sines",
@@ -157,7 +159,7 @@ def class_names(task: str, vocab: int = 8) -> list[str]:
     return []
 
 
-def sequence(task: str, n: int = 1000, length: int | None = None, noise: float = 0.0, seed: int = 0,
+def sequence(task: str, n: int = 1000, length: int | None = None, noise: float | None = None, seed: int = 0,
              val_ratio: float = 0.2, vocab: int = 8) -> Dataset:
     """A generated sequence task; the same settings and seed always give the same data.
 
@@ -169,8 +171,9 @@ def sequence(task: str, n: int = 1000, length: int | None = None, noise: float =
         Number of sequences (training + validation).
     length : int, optional
         Steps per sequence; ``None`` uses the task's default (:data:`DEFAULT_LENGTH`, 50 for adding).
-    noise : float
-        Gaussian noise on the values (sine, sum, adding) or share of symbols replaced (the others).
+    noise : float, optional
+        Gaussian noise on the values (sine, sum, adding) or share of symbols replaced (the others);
+        ``None`` uses the task's default (:data:`DEFAULT_NOISE`: 0.05 for sine and sum, else 0).
     vocab : int
         Number of distinct tokens for copy and reverse (ignored by the other tasks).
 
@@ -183,6 +186,7 @@ def sequence(task: str, n: int = 1000, length: int | None = None, noise: float =
     n = _whole(n, "number of sequences", 4, MAX_SEQUENCES)
     length = DEFAULT_LENGTH[task] if length is None else _whole(length, "length", MIN_LENGTH, MAX_LENGTH)
     vocab = _whole(vocab, "number of tokens", MIN_VOCAB, MAX_VOCAB)
+    noise = DEFAULT_NOISE.get(task, 0.0) if noise is None else noise
     if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) \
             or not 0 <= float(noise) <= (5 if task in REGRESSION_TASKS else 1):
         top = 5 if task in REGRESSION_TASKS else 1
@@ -200,5 +204,5 @@ def sequence(task: str, n: int = 1000, length: int | None = None, noise: float =
     return make_dataset(X, y, kind, class_names(task, vocab), spec, val_ratio, seed)
 
 
-__all__ = ["sequence", "TASKS", "DESCRIPTIONS", "DEFAULT_LENGTH", "GENERATORS", "class_names",
+__all__ = ["sequence", "TASKS", "DESCRIPTIONS", "DEFAULT_LENGTH", "DEFAULT_NOISE", "GENERATORS", "class_names",
            "adding_problem", "parity", "copy_task", "reverse_task", "text_windows"]

@@ -37,6 +37,7 @@ class Param:
     step: float = 1
     tip: str = ""
     decimals: int = 2
+    choices: tuple[str, ...] = ()  # the names a "features" param offers
 
     def __post_init__(self) -> None:
         if self.kind not in PARAM_KINDS:
@@ -66,6 +67,17 @@ class Source:
     variants: tuple[Variant, ...] = ()
     menu_label: str = ""  # the data panel's entry for a file source ("CSV file...")
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # spec -> loader arguments
+    file_filter: str = ""  # the file dialog's filter; a file source without one reads a folder
+    options_dialog: str = ""  # "csv": the CSV import dialog chooses delimiter, header, target...
+    preview: str = "auto"  # how the data panel previews it: "auto" (by shape) or "sequence"
+    #: the spec's path entries for the file the user chose (default: the first path key holds it)
+    paths_for: Callable[[str, dict[str, Any]], dict[str, str]] | None = None
+
+    def spec_paths(self, path: str, options: dict[str, Any]) -> dict[str, str]:
+        """The spec's path entries when the user chose ``path`` (with the loader ``options``)."""
+        if self.paths_for is not None:
+            return self.paths_for(str(path), options)
+        return {self.path_keys[0]: str(path)} if self.path_keys else {}
 
     @property
     def reads_files(self) -> bool:
@@ -134,7 +146,7 @@ _NOISE = Param("noise", "Noise", "float", 0.1, 0.0, 2.0, 0.05,
 
 register(Source(
     "toy", T.toy, "2-D toy problems generated from a seed",
-    params=(_POINTS, _NOISE, Param("features", "Inputs", "features", ["x1", "x2"],
+    params=(_POINTS, _NOISE, Param("features", "Inputs", "features", ["x1", "x2"], choices=tuple(T.FEATURES),
                                    tip="Feed this value to the network as an extra input")),
     variant_key="name", variants=tuple(Variant(n, T.DESCRIPTIONS[n]) for n in T.NAMES)))
 register(Source("digits", digits, "1,797 handwritten 8x8 digits (bundled)"))
@@ -145,19 +157,28 @@ register(Source(
             Param("noise", "Noise", "float", 0.0, 0.0, 1.0, 0.05,
                   "Gaussian noise on the values, or the share of symbols replaced at random"),
             Param("vocab", "Tokens", "int", 8, S.MIN_VOCAB, 100, 1, "How many different tokens the sequences use")),
-    variant_key="task",
-    variants=tuple(Variant(t, S.DESCRIPTIONS[t], {"length": S.DEFAULT_LENGTH[t]},
+    variant_key="task", preview="sequence",
+    variants=tuple(Variant(t, S.DESCRIPTIONS[t], {"length": S.DEFAULT_LENGTH[t], "noise": S.DEFAULT_NOISE.get(t, 0.0)},
                            () if t in ("copy", "reverse") else ("vocab",)) for t in S.TASKS)))
+_CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 register(Source("csv", load_csv, "a table of numbers or categories", path_keys=("path",), menu_label="CSV file...",
-                prepare=_drop_auto_task))
+                prepare=_drop_auto_task, file_filter=_CSV_FILTER, options_dialog="csv"))
 register(Source("csv_windows", load_csv_windows, "a CSV time series cut into windows", path_keys=("path",),
-                menu_label="CSV time series (windows)...",
+                menu_label="CSV time series (windows)...", file_filter=_CSV_FILTER, options_dialog="csv",
+                preview="sequence",
                 params=(Param("window", "Window", "int", 20, 1, 10_000, 1, "Rows in each input window"),
                         Param("horizon", "Horizon", "int", 1, 1, 10_000, 1,
                               "How many rows after the window the value to forecast lies"))))
-register(Source("npz", load_npz, "NumPy arrays", path_keys=("path",), menu_label="NumPy .npz file..."))
+register(Source("npz", load_npz, "NumPy arrays", path_keys=("path",), menu_label="NumPy .npz file...",
+                file_filter="NumPy files (*.npz)"))
+def _idx_paths(path: str, options: dict[str, Any]) -> dict[str, str]:
+    """The images file chosen; its labels file named alongside (train-images-idx3 -> train-labels-idx1)."""
+    return {"images": path, "labels": options.get("labels") or path.replace("images", "labels").replace("idx3", "idx1")}
+
+
 register(Source("idx", load_idx, "MNIST-style IDX files", path_keys=("images", "labels"),
-                menu_label="MNIST IDX files..."))
+                menu_label="MNIST IDX files...", file_filter="IDX image files (*.idx *ubyte *.gz);;All files (*)",
+                paths_for=_idx_paths))
 register(Source("images", load_image_folder, "a folder with one sub-folder of images per class",
                 path_keys=("path",), menu_label="Image folder..."))
 

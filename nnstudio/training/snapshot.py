@@ -90,6 +90,9 @@ class Snapshot:
     sample_input: np.ndarray | None = None  # the chosen sample itself, e.g. (C, H, W)
     feature_maps: Mapping[str, np.ndarray] | None = None  # node id -> (C, H, W) activations of that sample
     plan_version: int = 0
+    #: node id -> sequence internals (a few samples of "hidden", "hidden_grad", "attention", and
+    #: "hidden_grad_norm" (seq,) over the batch); only nodes that have them, only when a view asks
+    internals: Mapping[str, Mapping[str, np.ndarray]] | None = None
 
     @property
     def finished(self) -> bool:

@@ -23,6 +23,7 @@ from nnstudio.graph import Graph
 from nnstudio.training import metrics as M
 from nnstudio.training.divergence import DivergenceReport, exploded, explain, first_non_finite
 from nnstudio.training.settings import TrainingSettings
+from nnstudio.training.internals import Throttle
 from nnstudio.training.snapshot import Curves, GridOutput, LayerSnapshot, Snapshot, freeze_mapping, frozen
 
 # Samples per compiled chunk: small enough that pause/step/snapshots stay prompt,
@@ -61,6 +62,7 @@ class Extras:
     hidden_node: str | None = None
     hidden_samples: int = 300
     sample_index: int | None = None
+    internals: bool = False  # hidden states, their gradients and attention weights (sequence views)
 
 
 class Trainer:
@@ -398,6 +400,12 @@ class Trainer:
             sample_input = frozen(x[0])
             feature_maps = freeze_mapping({nid: frozen(a[0]) for nid, a in acts.items()
                                            if self.graph.nodes[nid].kind == "Conv2D"})
+        internals = None
+        if extras.internals:
+            if not hasattr(self, "_internals"):
+                self._internals = Throttle()
+            internals = self._internals.get(self.plan, list(self.graph.nodes), self.plan_version, state == "running",
+                                            X_show)
         bs = self.settings.batch_size
         metrics = {k: (frozen(v) if isinstance(v, np.ndarray) else v) for k, v in self.last_metrics.items()}
         return Snapshot(
@@ -406,7 +414,7 @@ class Trainer:
             steps_per_s=self.steps_per_s, samples_per_s=self.steps_per_s * bs,
             divergence=self.divergence, message=message, params=params, grid=grid, hidden=hidden,
             hidden_labels=hidden_labels, sample_input=sample_input, feature_maps=feature_maps,
-            plan_version=self.plan_version,
+            plan_version=self.plan_version, internals=internals,
         )
 
     def _layer_snapshots(self) -> tuple[LayerSnapshot, ...]:

@@ -15,6 +15,8 @@ from typing import Any
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtWidgets import QComboBox, QDockWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
+from nnstudio.ui.plots import catalog
+
 #: bump when the default arrangement changes: a layout saved by an older version is then ignored
 LAYOUT_VERSION = 2
 STATE_KEY = "layout/state"
@@ -59,12 +61,11 @@ def right_width(window_width: int) -> int:
 
 
 def slots(window: Any) -> tuple[list[QDockWidget], list[QDockWidget]]:
-    """The two view slots: views about training over time, views of the network and its answers."""
-    w = window
-    upper = [w.curves_dock, w.grad_dock, w.hist_dock, w.act_dock, w.runs_panel]
-    lower = [w.decision_dock, w.weights_dock, w.confusion_dock, w.projection_dock, w.maps_dock]
-    if hasattr(w, "neuron_dock"):  # the lessons' neuron numbers
-        lower.insert(-1, w.neuron_dock)
+    """The two view slots: views about training over time, views of the network and its answers.
+
+    Both come from the one list of views, nnstudio/ui/plots/catalog.py.
+    """
+    upper, lower = catalog.slot_docks(window)
     return upper, lower
 
 
@@ -129,15 +130,22 @@ def restore_layout(window: Any, settings: Any) -> bool:
     return isinstance(state, QByteArray) and bool(window.restoreState(state, LAYOUT_VERSION))
 
 
-def suited_view(window: Any, dataset: Any) -> None:
-    """After a data change: a 2-D problem shows its decision surface, other data the layer's weights.
+def suited_view(window: Any, dataset: Any, graph: Any = None) -> None:
+    """After a data change: each slot shows a view that applies (a 2-D problem its decision surface,
+    other data the layer's weights; see catalog.View.applies and auto).
 
-    Only a slot still showing the view chosen automatically is switched; one the user picked stays.
+    Only a slot still showing a view chosen automatically, or one that no longer applies, is switched;
+    a view the user picked and that still applies stays.
     """
     w = window
-    shown = [d for d in (w.decision_dock, w.weights_dock) if d.isVisible() and not d.isFloating()]
-    if dataset is None or not shown:
+    if dataset is None:
         return
-    want = w.decision_dock if dataset.points_train is not None else w.weights_dock
-    if shown[0] is not want and len(shown) == 1:
-        w.view_picker.show_view(want)
+    if graph is None:
+        graph = getattr(getattr(w, "project", None), "graph", None)
+    for slot in slots(w):
+        shown = [d for d in slot if d.isVisible() and not d.isFloating()]
+        if len(shown) != 1:
+            continue
+        want = catalog.suited(w, slot, shown[0], dataset, graph)
+        if want is not shown[0]:
+            w.view_picker.show_view(want)

@@ -22,7 +22,6 @@ from nnstudio.ui.canvas import GraphScene, GraphView
 from nnstudio.ui.data_trust import confirm_outside_data, refusal_text
 from nnstudio.ui.examples import example_infos, is_installed_example
 from nnstudio.ui.lesson_panel import install_lessons
-from nnstudio.ui.neuron_numbers import NeuronDock
 from nnstudio.ui.panels.data_panel import DataPanel
 from nnstudio.ui.panels.gallery import GalleryDialog
 from nnstudio.ui.panels.inspector import InspectorPanel
@@ -78,24 +77,12 @@ class MainWindow(QMainWindow):
         self.training_toolbar.setObjectName("TrainingToolbar")
         self.addToolBar(Qt.TopToolBarArea, self.training_toolbar)
         self.trainer = TrainingController(self, self.training_toolbar)
-        self.curves_dock = plots.CurvesDock()
-        self.decision_dock = plots.DecisionDock()
-        self.grad_dock = plots.GradNormsDock()
-        self.hist_dock = plots.HistogramsDock()
-        self.act_dock = plots.ActivationsDock()
-        self.weights_dock = plots.WeightsDock()
-        self.confusion_dock = plots.ConfusionDock()
-        self.projection_dock = plots.ProjectionDock()
-        self.maps_dock = plots.FeatureMapsDock()
-        self.neuron_dock = NeuronDock(self)  # lessons 1 and 5: the numbers inside the selected Neuron
-        self.plot_docks = [self.curves_dock, self.decision_dock, self.grad_dock, self.hist_dock, self.act_dock,
-                           self.weights_dock, self.confusion_dock, self.projection_dock, self.neuron_dock,
-                           self.maps_dock]
+        plots.catalog.build(self)  # every view dock (self.curves_dock...) and self.plot_docks, from one list
         self.trainer.docks = self.plot_docks
-        self.runs_panel = plots.RunsPanel()
         self.addDockWidget(Qt.BottomDockWidgetArea, self.runs_panel)
         # right column: data over two view slots, each showing one view chosen by name (see layout.py)
-        self.view_picker = ViewPicker(self, dock_layout.slots(self))
+        self.view_picker = ViewPicker(self, dock_layout.slots(self), lambda d: plots.catalog.applies(
+            self, d, self.data_panel.dataset, self.project.graph))
         dock_layout.arrange_default(self)
         self.palette_dock.setMinimumWidth(230)
         self.inspector_dock.setMinimumWidth(230)

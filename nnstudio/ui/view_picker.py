@@ -8,11 +8,13 @@ in its home slot and hides the one it replaces there.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QMenu, QStyle, QToolButton, QWidget
+
+from nnstudio.ui.plots import catalog
 
 ICON_PX = 20
 _BLUE, _ORANGE, _GREEN, _GREY = QColor("#1e88e5"), QColor("#fb8c00"), QColor("#43a047"), QColor("#78909c")
@@ -96,10 +98,8 @@ def view_icon(kind: str) -> QIcon:
     return out
 
 
-#: icon kind per dock object name
-VIEW_ICONS = {"CurvesDock": "curves", "DecisionDock": "decision", "GradNormsDock": "bars", "HistogramsDock": "heat",
-              "ActivationsDock": "bell", "WeightsDock": "tiles", "ConfusionDock": "matrix",
-              "ProjectionDock": "scatter", "FeatureMapsDock": "maps", "RunsPanel": "runs"}
+#: icon kind per dock object name, from the one list of views
+VIEW_ICONS = {v.cls.__name__: v.icon for v in catalog.VIEWS}
 
 
 def first_sentence(text: str) -> str:
@@ -133,7 +133,7 @@ class ViewPickerButton(QToolButton):
         menu = self.menu()
         menu.clear()
         menu.setToolTipsVisible(True)
-        for view in self.picker.views:
+        for view in self.picker.applicable():
             a = menu.addAction(view_icon(VIEW_ICONS.get(view.objectName(), "runs")), view.windowTitle())
             a.setCheckable(True)
             a.setChecked(view.isVisible())
@@ -167,14 +167,21 @@ class ViewPicker:
     tabified together; only one of them is visible, so the slot shows no tab bar, only the picker.
     """
 
-    def __init__(self, window: Any, slots: Sequence[Sequence[QDockWidget]]) -> None:
+    def __init__(self, window: Any, slots: Sequence[Sequence[QDockWidget]],
+                 applies: Callable[[QDockWidget], bool] | None = None) -> None:
         self.window = window
+        #: whether a view means something for the present data and network (the menu lists only those)
+        self.applies = applies or (lambda dock: True)
         self.slots = [list(s) for s in slots]
         self.views = [d for s in self.slots for d in s]
         for dock in self.views:
             dock.setTitleBarWidget(PickerTitleBar(dock, self))
             # View > (a view's name) shows it in its slot too, instead of adding a tab beside the one there
             dock.toggleViewAction().triggered.connect(lambda checked, d=dock: checked and self.show_view(d))
+
+    def applicable(self) -> list[QDockWidget]:
+        """The views that apply now, in slot order (always those shown too)."""
+        return [d for d in self.views if d.isVisible() or self.applies(d)]
 
     def slot_of(self, dock: QDockWidget) -> list[QDockWidget]:
         return next(s for s in self.slots if dock in s)

@@ -140,7 +140,7 @@ def test_text_windows_are_the_corpus_and_predict_the_next_character():
 
 
 def test_sine_targets_continue_the_wave():
-    ds = sequence("sine", n=100, length=30, seed=0)
+    ds = sequence("sine", n=100, length=30, seed=0, noise=0)
     X = ds.X_train[:, :, 0]
     assert np.abs(X).max() <= 1.0 + 1e-6
     # a pure sine obeys x[t+1] = 2cos(w) x[t] - x[t-1]: fit 2cos(w) from the window, extrapolate one step
@@ -242,3 +242,49 @@ def test_chronological_split_keeps_the_gap(count, ratio, gap):
     assert len(va) == int(round(count * ratio)) and len(tr) >= 1
     if len(va):
         assert va[-1] == count - 1 and va[0] - tr[-1] == gap + 1
+
+
+@pytest.mark.parametrize("task", ["sine", "sum"])
+def test_forecasting_waves_are_noisy_by_default_and_targets_clean(task):
+    noisy, clean = sequence(task, n=200, seed=2), sequence(task, n=200, seed=2, noise=0)
+    assert noisy.spec["noise"] == 0.05
+    assert np.array_equal(noisy.y_train, clean.y_train)
+    assert 0.04 < np.std(noisy.X_train - clean.X_train) < 0.06
+
+
+ODD_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10, 3000), st.floats(allow_nan=True),
+                       st.text(max_size=5), st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(TASKS + ("nope",)), st.dictionaries(st.sampled_from(["n", "length", "noise", "seed",
+                                                                             "val_ratio", "vocab"]),
+                                                            ODD_VALUES, max_size=4))
+def test_any_sequence_description_loads_or_says_why(task, settings_):
+    """A damaged project file's data description: a dataset or a DataError, never another exception."""
+    spec = {"source": "sequence", "task": task, **settings_}
+    if isinstance(spec.get("n"), int) and not isinstance(spec["n"], bool):
+        spec["n"] = min(spec["n"], 200)  # keep the examples fast
+    try:
+        ds = load_from_spec(spec)
+    except DataError as exc:
+        assert str(exc)
+        return
+    assert ds.n == int(spec.get("n", 1000)) and np.isfinite(ds.X_train).all()
+
+
+CELLS = st.one_of(st.integers(-5, 5).map(str), st.sampled_from(["", "x", "nan", "1e999", "2.5", '"3"', " "]))
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=4), min_size=0, max_size=30), st.integers(1, 6),
+       st.integers(1, 3), st.sampled_from(["error", "drop"]))
+def test_any_csv_series_windows_or_says_why(tmp_path_factory, rows, window, horizon, bad_rows):
+    f = tmp_path_factory.mktemp("w") / "s.csv"
+    f.write_text("\n".join(",".join(r) for r in rows))
+    try:
+        ds = load_csv_windows(f, window=window, horizon=horizon, bad_rows=bad_rows)
+    except DataError as exc:
+        assert "s.csv" in str(exc) or "window" in str(exc)
+        return
+    assert ds.input_shape[0] == window and np.isfinite(ds.X_train).all() and np.isfinite(ds.y_train).all()

@@ -30,7 +30,8 @@ def test_variant_defaults_and_hidden_params():
     adding = {p.key: p.default for p in seq.form_params("adding")}
     assert adding["length"] == 50 and "vocab" not in adding
     copy = {p.key: p.default for p in seq.form_params("copy")}
-    assert copy["length"] == 10 and copy["vocab"] == 8
+    assert copy["length"] == 10 and copy["vocab"] == 8 and copy["noise"] == 0
+    assert {p.key: p.default for p in seq.form_params("sine")}["noise"] == 0.05
 
 
 @pytest.mark.parametrize("task", ["sine", "parity", "copy"])
@@ -82,3 +83,11 @@ def test_param_kinds_are_checked():
     with pytest.raises(ValueError, match="unknown kind"):
         Param("x", "X", "colour", 1)
     assert Variant("a", "b").hidden == ()
+
+
+def test_the_chosen_file_fills_the_sources_path_keys():
+    assert sources.get("csv").spec_paths("/d/a.csv", {}) == {"path": "/d/a.csv"}
+    assert sources.get("idx").spec_paths("/d/train-images-idx3-ubyte", {}) == {
+        "images": "/d/train-images-idx3-ubyte", "labels": "/d/train-labels-idx1-ubyte"}
+    assert sources.get("idx").spec_paths("/d/x", {"labels": "/d/y"})["labels"] == "/d/y"
+    assert sources.get("sequence").spec_paths("/d/a", {}) == {}

@@ -93,7 +93,9 @@ def test_view_picker_lists_every_view_by_full_name_and_shows_the_chosen(window, 
     menu = button.menu()
     menu.aboutToShow.emit()
     names = [a.text() for a in menu.actions()]
-    assert names == [d.windowTitle() for d in window.view_picker.views] and "Confusion matrix" in names
+    # every view that applies to this data and network (xor, an MLP: no sequence views)
+    assert names == [d.windowTitle() for d in window.view_picker.applicable()] and "Confusion matrix" in names
+    assert "Hidden state over time" not in names and len(names) == len(window.view_picker.views) - 3
     assert all(not a.icon().isNull() for a in menu.actions())
     clicked = []
 
@@ -175,3 +177,23 @@ def test_layout_is_remembered_but_not_across_layout_versions(window, qtbot, monk
     newer._ask_save = lambda: "discard"
     assert newer.dockWidgetArea(newer.data_dock) == Qt.RightDockWidgetArea  # the new default, not the old layout
     close_window(newer)
+
+
+def test_views_follow_the_data_they_apply_to(window, qtbot):
+    """The view list is catalog.VIEWS; a view that stops applying gives way to one that applies."""
+    from nnstudio.ui.plots import catalog
+
+    assert [type(d) for d in window.plot_docks] == [v.cls for v in catalog.VIEWS if v.plot]
+    upper, lower = dock_layout.slots(window)
+    assert lower[0] is window.decision_dock and upper[0] is window.curves_dock
+    window.view_picker.show_view(window.confusion_dock)  # the user's choice, for classes
+    assert window.data_panel.load_spec({"source": "toy", "name": "plane"})  # regression: no classes
+    assert window.decision_dock.isVisible() and not window.confusion_dock.isVisible()
+    assert window.confusion_dock not in window.view_picker.applicable()
+    window.view_picker.show_view(window.projection_dock)  # applies to any data: it stays
+    assert window.data_panel.load_spec({"source": "digits"})
+    assert window.projection_dock.isVisible()
+    window.view_picker.show_view(window.decision_dock)
+    assert window.data_panel.load_spec({"source": "sequence", "task": "copy"})  # no plane, per-position classes
+    assert window.weights_dock.isVisible() and window.curves_dock.isVisible()
+    assert window.confusion_dock not in window.view_picker.applicable()

@@ -1,4 +1,7 @@
-"""The data panel: choose a toy problem, the bundled digits or a file, and preview it."""
+"""The data panel: choose a data source (the registry in nnstudio/data/sources.py), its settings, and preview it.
+
+The source list and each source's form rows come from the registry: a new source needs no code here.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,15 +15,28 @@ from PySide6.QtWidgets import (
     QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from nnstudio import data as D
+from nnstudio.data import load_from_spec, sources
 from nnstudio.data.csv_loader import preview_csv
 from nnstudio.errors import NNStudioError
 from nnstudio.ui.panels.csv_dialog import ask_csv_options
+from nnstudio.ui.panels.sequence_preview import SequencePreview
 
 CLASS_COLORS = ["#1e88e5", "#fb8c00", "#43a047", "#8e24aa", "#e53935", "#00acc1", "#6d4c41", "#c0ca33",
                 "#d81b60", "#5e35b1"]
-FILE_SOURCES = {"csv": "CSV file...", "npz": "NumPy .npz file...", "idx": "MNIST IDX files...",
-                "images": "Image folder..."}
+
+
+def source_entries() -> list[tuple[str, tuple[str, str | None]]]:
+    """The source list's (label, (source, problem)) entries, in registry order."""
+    out: list[tuple[str, tuple[str, str | None]]] = []
+    for src in sources.SOURCES.values():
+        if src.variants:
+            tag = "" if src.name == "toy" else f" ({src.name})"
+            out += [(f"{v.value.replace('_', ' ')}{tag} - {v.description}", (src.name, v.value)) for v in src.variants]
+        elif src.reads_files:
+            out.append((src.menu_label or f"{src.name} file...", (src.name, None)))
+        else:
+            out.append((f"{src.name} - {src.description}", (src.name, None)))
+    return out
 
 
 class DataPanel(QWidget):
@@ -35,41 +51,30 @@ class DataPanel(QWidget):
         self.dataset: Any = None
         self.base_dir: Path | None = None
         self.source = QComboBox()
-        for name in D.NAMES:
-            self.source.addItem(f"{name.replace('_', ' ')} - {D.DESCRIPTIONS[name]}", ("toy", name))
-        self.source.addItem("digits - 1,797 handwritten 8x8 digits (bundled)", ("digits", None))
-        for key, label in FILE_SOURCES.items():
-            self.source.addItem(label, (key, None))
+        for label, data in source_entries():
+            self.source.addItem(label, data)
         self.source.setToolTip("Which data the network learns from")
-        self.n = QSpinBox(minimum=4, maximum=100_000, value=400, singleStep=50)
-        self.noise = QDoubleSpinBox(minimum=0.0, maximum=2.0, value=0.1, singleStep=0.05, decimals=2)
         self.val = QDoubleSpinBox(minimum=0.0, maximum=0.9, value=0.2, singleStep=0.05, decimals=2)
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1, value=0)
-        for w, tip in ((self.n, "Number of points (training + validation)"),
-                       (self.noise, "How much the points scatter - more noise is harder and invites overfitting"),
-                       (self.val, "Share of the data kept aside to check the network on examples it never trains on"),
+        for w, tip in ((self.val, "Share of the data kept aside to check the network on examples it never trains on"),
                        (self.seed, "Same seed, same data")):
             w.setToolTip(tip)
             w.setKeyboardTracking(False)
-        self.features: dict[str, QCheckBox] = {}
-        feats = QWidget()
-        grid = QGridLayout(feats)
-        grid.setContentsMargins(0, 0, 0, 0)
-        for i, f in enumerate(D.FEATURES):
-            box = QCheckBox(f)
-            box.setChecked(f in ("x1", "x2"))
-            box.setToolTip("Feed this value to the network as an extra input")
-            box.toggled.connect(lambda _v: self.reload())
-            grid.addWidget(box, i // 4, i % 4)
-            self.features[f] = box
         form = QFormLayout()
         form.addRow("Data", self.source)
-        form.addRow("Points", self.n)
-        form.addRow("Noise", self.noise)
+        #: (source, param key) -> the widget of that form row; rows show for their own source only
+        self.param_widgets: dict[tuple[str, str], QWidget] = {}
+        self.features: dict[str, QCheckBox] = {}
+        for src in sources.SOURCES.values():
+            for param in src.params:
+                widget = self._param_widget(param)
+                self.param_widgets[(src.name, param.key)] = widget
+                form.addRow(param.label, widget)
         form.addRow("Validation", self.val)
         form.addRow("Seed", self.seed)
-        form.addRow("Inputs", feats)
-        self._toy_rows = [self.n, self.noise, feats]
+        # the toy problems' rows under their old names (scripts and tests use them)
+        self.n = self.param_widgets[("toy", "n")]
+        self.noise = self.param_widgets[("toy", "noise")]
         self.form = form
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -91,8 +96,9 @@ class DataPanel(QWidget):
         self.images.ui.roiBtn.hide()
         self.images.ui.menuBtn.hide()
         self.table = QTableWidget()
+        self.sequences = SequencePreview()
         self.preview = QStackedWidget()
-        for w in (self.plot, self.images, self.table):
+        for w in (self.plot, self.images, self.table, self.sequences):
             self.preview.addWidget(w)
         self.preview.setMinimumHeight(180)
         lay = QVBoxLayout(self)
@@ -102,59 +108,135 @@ class DataPanel(QWidget):
         lay.addWidget(self.error)
         lay.addWidget(self.preview, 1)
         self.source.activated.connect(self._source_chosen)
-        for w in (self.n, self.seed):
-            w.valueChanged.connect(lambda _v: self.reload())
-        for w in (self.noise, self.val):
+        for w in (self.val, self.seed):
             w.valueChanged.connect(lambda _v: self.reload())
         self._file_spec: dict[str, Any] | None = None
+        self._show_rows(*self.source.currentData())
+
+    def _param_widget(self, param: sources.Param) -> QWidget:
+        """A form widget for a registry parameter; any change reloads the data."""
+        if param.kind == "features":
+            box = QWidget()
+            grid = QGridLayout(box)
+            grid.setContentsMargins(0, 0, 0, 0)
+            for i, f in enumerate(param.choices):
+                check = QCheckBox(f)
+                check.setChecked(f in param.default)
+                check.setToolTip(param.tip)
+                check.toggled.connect(lambda _v: self.reload())
+                grid.addWidget(check, i // 4, i % 4)
+                self.features[f] = check
+            return box
+        if param.kind == "int":
+            w: QSpinBox | QDoubleSpinBox = QSpinBox(minimum=int(param.minimum), maximum=int(param.maximum),
+                                                    value=int(param.default), singleStep=int(param.step))
+        else:
+            w = QDoubleSpinBox(minimum=param.minimum, maximum=param.maximum, value=param.default,
+                               singleStep=param.step, decimals=param.decimals)
+        w.setToolTip(param.tip)
+        w.setKeyboardTracking(False)
+        w.valueChanged.connect(lambda _v: self.reload())
+        return w
+
+    def _param_value(self, source: str, param: sources.Param) -> Any:
+        w = self.param_widgets[(source, param.key)]
+        if param.kind == "features":
+            return [f for f in param.choices if self.features[f].isChecked()] or list(param.default)
+        return w.value()
+
+    def _set_param(self, source: str, param: sources.Param, value: Any) -> None:
+        w = self.param_widgets[(source, param.key)]
+        if param.kind == "features":
+            for f in param.choices:
+                self.features[f].setChecked(f in value)
+        else:
+            try:
+                w.setValue(int(value) if param.kind == "int" else float(value))
+            except (TypeError, ValueError, OverflowError):  # a damaged file: the default, the loader complains
+                w.setValue(param.default)
+
+    def _show_rows(self, source: str, variant: str | None) -> None:
+        """Only the current source's rows (and of those, the ones the problem uses) are visible."""
+        shown = {p.key for p in sources.get(source).form_params(variant)}
+        for (src, key), w in self.param_widgets.items():
+            self.form.setRowVisible(w, src == source and key in shown)
 
     # --- choosing ----------------------------------------------------------------------------
     def _source_chosen(self, index: int) -> None:
-        kind, _ = self.source.itemData(index)
-        if kind in FILE_SOURCES:
-            path = self._ask_path(kind)
+        kind, variant = self.source.itemData(index)
+        src = sources.get(kind)
+        if src.reads_files:
+            path = self._ask_path(src)
             same = self._file_spec if self._file_spec and self._file_spec.get("path") == str(path) else None
-            options = self.ask_csv_options(path, same, self) if path and kind == "csv" else {}  # same: as before
+            options: dict[str, Any] | None = {}
+            if path and src.options_dialog == "csv":  # same: the options as before, for the same file
+                options = self.ask_csv_options(path, same, self)
+                options = None if options is None else self._csv_options_for(src, path, options)
             if path and options is not None:  # None: the CSV import dialog was cancelled
                 self.load_file(kind, path, **options)
             return
         self._file_spec = None
+        self._block(True)
+        for param in src.form_params(variant):  # a problem's own defaults (the adding problem's length 50...)
+            if variant is not None and param.key in src.variant(variant).defaults:
+                self._set_param(kind, param, param.default)
+        self._block(False)
         self.reload()
 
-    def _ask_path(self, kind: str) -> str:
-        if kind == "images":
+    @staticmethod
+    def _csv_options_for(src: sources.Source, path: str, options: dict[str, Any]) -> dict[str, Any]:
+        """The CSV dialog's options as ``src``'s loader takes them (windows keep the columns not ignored)."""
+        if src.name == "csv":
+            return options
+        import inspect
+        accepted = inspect.signature(src.loader).parameters
+        out = {k: v for k, v in options.items() if k in accepted}
+        ignored = {c for c, kind in options.get("columns", {}).items() if kind == "ignore"}
+        if ignored and "inputs" in accepted:
+            try:
+                names = preview_csv(path, options.get("delimiter"), options.get("header"),
+                                    int(options.get("skip_rows", 0)), 1).names
+                out["inputs"] = [n for n in names if n not in ignored]
+            except NNStudioError:
+                pass  # the loader reports the file's problem
+        return out
+
+    def _ask_path(self, src: sources.Source) -> str:
+        if not src.file_filter:
             return QFileDialog.getExistingDirectory(self, "Choose a folder with one sub-folder per class")
-        filters = {"csv": "CSV files (*.csv *.tsv *.txt);;All files (*)", "npz": "NumPy files (*.npz)",
-                   "idx": "IDX image files (*.idx *ubyte *.gz);;All files (*)"}
         path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", str(self.base_dir or Path.home()),
-                                              filters[kind])
+                                              src.file_filter)
         return path
 
     def load_file(self, kind: str, path: str, **options: Any) -> bool:
         """Load a user file (options as the loader takes); errors appear in the panel."""
-        spec: dict[str, Any] = {"source": kind, "val_ratio": self.val.value(), "seed": self.seed.value(), **options}
-        if kind == "idx":
-            labels = options.get("labels") or str(path).replace("images", "labels").replace("idx3", "idx1")
-            spec.update({"images": str(path), "labels": labels})
-        else:
-            spec["path"] = str(path)
+        src = sources.get(kind)
+        spec: dict[str, Any] = {"source": kind, "val_ratio": self.val.value(), "seed": self.seed.value()}
+        spec.update({p.key: self._param_value(kind, p) for p in src.form_params()})
+        spec.update(options)
+        spec.update(src.spec_paths(path, options))
         return self.load_spec(spec)
 
     def reload(self) -> None:
-        kind, name = self.source.currentData()
-        if kind == "toy":
-            feats = [f for f, b in self.features.items() if b.isChecked()] or ["x1", "x2"]
-            self.load_spec({"source": "toy", "name": name, "n": self.n.value(), "noise": self.noise.value(),
-                            "seed": self.seed.value(), "val_ratio": self.val.value(), "features": feats})
-        elif kind == "digits":
-            self.load_spec({"source": "digits", "val_ratio": self.val.value(), "seed": self.seed.value()})
-        elif self._file_spec:
-            self.load_spec({**self._file_spec, "val_ratio": self.val.value(), "seed": self.seed.value()})
+        kind, variant = self.source.currentData()
+        src = sources.get(kind)
+        if src.reads_files:
+            if self._file_spec and self._file_spec.get("source") == kind:
+                params = {p.key: self._param_value(kind, p) for p in src.form_params()}
+                self.load_spec({**self._file_spec, **params, "val_ratio": self.val.value(),
+                                "seed": self.seed.value()})
+            return
+        spec: dict[str, Any] = {"source": kind}
+        if src.variant_key:
+            spec[src.variant_key] = variant
+        spec.update({p.key: self._param_value(kind, p) for p in src.form_params(variant)})
+        spec.update({"seed": self.seed.value(), "val_ratio": self.val.value()})
+        self.load_spec(spec)
 
     def load_spec(self, spec: dict[str, Any]) -> bool:
         """Load a dataset description (as stored in a project); show it or show why it failed."""
         try:
-            ds = D.load_from_spec(spec, self.base_dir)
+            ds = load_from_spec(spec, self.base_dir)
         except NNStudioError as exc:
             self.error.setText(str(exc))
             return False
@@ -162,7 +244,7 @@ class DataPanel(QWidget):
             self.error.setText(f"The data could not be loaded: {exc}")
             return False
         self.error.setText("\n".join(ds.warnings))
-        if spec["source"] not in ("toy", "digits"):
+        if sources.get(spec["source"]).reads_files:
             self._file_spec = dict(spec)
         self._show_controls(spec)
         self.dataset = ds
@@ -170,32 +252,34 @@ class DataPanel(QWidget):
         self.datasetChanged.emit(ds)
         return True
 
+    def _block(self, on: bool) -> None:
+        for w in (self.source, self.val, self.seed, *self.param_widgets.values(), *self.features.values()):
+            w.blockSignals(on)
+
     def _show_controls(self, spec: dict[str, Any]) -> None:
-        src = spec["source"]
-        widgets = (self.source, self.n, self.noise, self.val, self.seed, *self.features.values())
-        for w in widgets:
-            w.blockSignals(True)
+        """The form as ``spec`` says: its source selected, its values in the rows, other sources' rows hidden."""
+        kind = spec["source"]
+        src = sources.get(kind)
+        variant = spec.get(src.variant_key) if src.variant_key else None
+        self._block(True)
         for i in range(self.source.count()):
-            kind, name = self.source.itemData(i)
-            if kind == src and (src != "toy" or name == spec.get("name")):
+            if self.source.itemData(i) == (kind, variant):
                 self.source.setCurrentIndex(i)
-        if src == "toy":
-            self.n.setValue(int(spec.get("n", 400)))
-            self.noise.setValue(float(spec.get("noise", 0.1)))
-            feats = spec.get("features", ["x1", "x2"])
-            for f, b in self.features.items():
-                b.setChecked(f in feats)
+        for param in src.form_params(variant):
+            self._set_param(kind, param, spec.get(param.key, param.default))
         self.val.setValue(float(spec.get("val_ratio", 0.2)))
         self.seed.setValue(int(spec.get("seed", 0)))
-        for w in widgets:
-            w.blockSignals(False)
-        for w in self._toy_rows:  # points, noise and derived inputs only mean something for generated data
-            self.form.setRowVisible(w, src == "toy")
+        self._block(False)
+        self._show_rows(kind, variant)
 
     # --- preview ------------------------------------------------------------------------------
     def _preview(self, ds: Any) -> None:
         self.summary.setText(ds.describe() + f" ({len(ds.X_train)} for training, {len(ds.X_val)} for validation)")
-        if ds.points_train is not None:
+        entry = sources.SOURCES.get(ds.spec.get("source"))
+        if entry is not None and entry.preview == "sequence":
+            self.sequences.show_dataset(ds)
+            self.preview.setCurrentWidget(self.sequences)
+        elif ds.points_train is not None:
             pts = np.concatenate([ds.points_train, ds.points_val])
             y = np.concatenate([ds.y_train, ds.y_val])
             if ds.task == "classification":

@@ -1,0 +1,129 @@
+"""The data panel's sources and forms come from the registry; sequence data preview as curves or text."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from nnstudio.data import sources
+from nnstudio.ui.panels.data_panel import DataPanel, source_entries
+from nnstudio.ui.panels.sequence_preview import render_tokens
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = DataPanel()
+    qtbot.addWidget(p)
+    p.resize(460, 720)
+    p.show()
+    return p
+
+
+def choose(qtbot, combo, data) -> None:
+    """Walk the list with the arrow keys to the entry whose data is ``data`` (as a keyboard user)."""
+    combo.setFocus()
+    target = next(i for i in range(combo.count()) if combo.itemData(i) == data)
+    key = Qt.Key_Down if target > combo.currentIndex() else Qt.Key_Up
+    while combo.currentIndex() != target:
+        qtbot.keyClick(combo, key)
+
+
+def type_into(qtbot, spin, value) -> None:
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, str(value))
+    qtbot.keyClick(spin, Qt.Key_Return)
+
+
+def visible_rows(panel) -> set[str]:
+    return {f"{src}.{key}" for (src, key), w in panel.param_widgets.items() if not w.isHidden()}
+
+
+def test_the_source_list_is_the_registry(panel):
+    entries = [panel.source.itemData(i) for i in range(panel.source.count())]
+    assert entries == [data for _label, data in source_entries()]
+    for src in sources.SOURCES.values():
+        if src.variants:
+            assert all((src.name, v.value) in entries for v in src.variants)
+        else:
+            assert (src.name, None) in entries
+    assert panel.source.findText("CSV time series (windows)...") >= 0
+
+
+def test_choosing_the_adding_problem_shows_its_form_and_curves(qtbot, panel):
+    choose(qtbot, panel.source, ("sequence", "adding"))
+    ds = panel.dataset
+    assert ds.spec["task"] == "adding" and ds.input_shape == (50, 2)
+    length = panel.param_widgets[("sequence", "length")]
+    assert length.value() == 50  # the problem's own default
+    assert visible_rows(panel) == {"sequence.n", "sequence.length", "sequence.noise"}
+    assert panel.n.isHidden() and not panel.features["x1"].isVisible()
+    assert panel.preview.currentWidget() is panel.sequences
+    seq = panel.sequences
+    assert seq.stack.currentWidget() is seq.plot and "Dots mark the two values" in seq.caption.text()
+    items = seq.plot.getPlotItem().listDataItems()
+    lines = [i for i in items if i.opts["pen"] is not None]
+    stars = [i for i in items if i.opts["symbol"] == "star"]
+    assert len(lines) == 3 and len(stars) == 3
+    x, y = stars[0].getData()
+    assert x[0] == 50 and y[0] == pytest.approx(float(ds.y_train[0, 0]))
+    np.testing.assert_allclose(lines[0].getData()[1], ds.X_train[0, :, 0])
+    type_into(qtbot, length, 12)
+    assert panel.dataset.input_shape == (12, 2) and panel.dataset.spec["length"] == 12
+
+
+def test_copy_shows_the_tokens_row_and_the_samples_as_text(qtbot, panel):
+    choose(qtbot, panel.source, ("sequence", "copy"))
+    assert "sequence.vocab" in visible_rows(panel)
+    type_into(qtbot, panel.param_widgets[("sequence", "vocab")], 5)
+    ds = panel.dataset
+    assert ds.n_classes == 5 and ds.X_train.max() == 4
+    text = panel.sequences.text.toPlainText().splitlines()
+    assert len(text) == 8 and panel.sequences.stack.currentWidget() is panel.sequences.text
+    first = " ".join(str(int(v)) for v in ds.X_train[0])
+    assert text[0] == f"{first} \u2192 {first}"  # copy: the target repeats the input
+
+
+def test_text_samples_read_as_text(qtbot, panel):
+    choose(qtbot, panel.source, ("sequence", "text"))
+    ds = panel.dataset
+    window = "".join(ds.class_names[int(i)] for i in ds.X_train[0])
+    line = panel.sequences.text.toPlainText().splitlines()[0]
+    assert line == f"{window} \u2192 {ds.class_names[ds.y_train[0]]!r}"
+    assert "next character" in panel.sequences.caption.text()
+
+
+def test_a_project_spec_selects_its_entry_and_fills_its_rows(qtbot, panel):
+    assert panel.load_spec({"source": "sequence", "task": "parity", "n": 300, "length": 11, "seed": 4})
+    assert panel.source.currentData() == ("sequence", "parity")
+    assert panel.param_widgets[("sequence", "length")].value() == 11
+    assert panel.param_widgets[("sequence", "n")].value() == 300 and panel.seed.value() == 4
+    assert panel.sequences.text.toPlainText().splitlines()[0].endswith(("even", "odd"))
+    # back to a toy problem: its rows again, the sequence rows hidden
+    choose(qtbot, panel.source, ("toy", "circle"))
+    assert visible_rows(panel) == {"toy.n", "toy.noise", "toy.features"}
+    assert panel.preview.currentWidget() is panel.plot and panel.dataset.spec["name"] == "circle"
+
+
+def test_csv_windows_load_through_the_file_dialog(qtbot, panel, tmp_path, monkeypatch):
+    f = tmp_path / "level.csv"
+    f.write_text("day,level\n" + "\n".join(f"{d},{np.sin(d / 5):.4f}" for d in range(120)) + "\n")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(f), ""))
+    monkeypatch.setattr(DataPanel, "ask_csv_options", staticmethod(
+        lambda path, same, parent: {"delimiter": ",", "header": True, "skip_rows": 0, "bad_rows": "error",
+                                    "target": "level", "columns": {"day": "ignore"}}))
+    choose(qtbot, panel.source, ("csv_windows", None))
+    ds = panel.dataset
+    assert ds is not None, panel.error.text()
+    assert ds.spec["inputs"] == ["level"] and ds.input_shape == (20, 1) and ds.spec["window"] == 20
+    assert visible_rows(panel) == {"csv_windows.window", "csv_windows.horizon"}
+    assert panel.sequences.stack.currentWidget() is panel.sequences.plot
+    type_into(qtbot, panel.param_widgets[("csv_windows", "window")], 8)
+    assert panel.dataset.input_shape == (8, 1) and panel.dataset.spec["path"] == str(f)
+
+
+def test_render_tokens():
+    assert render_tokens(np.array([2.0, 0.0, 1.0]), ["a", "b", "c"]) == "cab"
+    assert render_tokens(np.array([[1.0], [0.0]]), ["even", "odd"]) == "1 0"
+    assert render_tokens(np.array([7.0]), ["a", "b"]) == "7"  # out of range: the number
