@@ -21,7 +21,7 @@ CONV = Op(
      buf("gb", "O * has_bias * (gw >= 0)"), buf("gw_part", "2 * slots * O * C * K * K"), flag("has_bias"),
      flag("acc"), buf("gy", "n * O * OH * OW"), num("slots")],
     accumulates=("gx", "acc"),
-    checks=("1 <= slots <= n", "OH == (H + 2 * P - K) // S + 1", "OW == (W + 2 * P - K) // S + 1"),
+    checks=("slots >= 1", "OH == (H + 2 * P - K) // S + 1", "OW == (W + 2 * P - K) // S + 1"),
 )
 (X, W_, BIAS, Y, C_, H_, WD, O_, K_, S_, P_, OH_, OW_, COL, GX, GW, GB, GW_PART, HAS_BIAS, ACC,
  GY) = CONV.cols("x", "w", "b", "y", "C", "H", "W", "O", "K", "S", "P", "OH", "OW", "col", "gx", "gw", "gb",
