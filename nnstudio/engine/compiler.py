@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from nnstudio.engine import attention_lowering
 from nnstudio.engine import interpreter as I
 from nnstudio.engine.init import init_tensor
 from nnstudio.engine.kernels.activations import ELU, LEAKY_RELU
@@ -123,6 +124,8 @@ class Program:
     graph: Graph | None = None
     param_bufs: list[int] = field(default_factory=list)
     param_floats: int = 0  # the parameters are the arena's first param_floats values
+    positions: int = 1  # >1: the Output has one class per position of a sequence of this length
+    exposed: dict[str, tuple[int, tuple[int, ...]]] = field(default_factory=dict)  # node -> (buffer, shape)
 
 
 class _Builder:
@@ -144,6 +147,7 @@ class _Builder:
         self.outputs: dict[str, tuple[Ref, tuple[int, ...]]] = {}
         self.act_codes: dict[str, int] = {}
         self.param_bufs: list[int] = []
+        self.exposed: dict[str, tuple[int, tuple[int, ...]]] = {}
 
     # --- buffers ------------------------------------------------------------------
     def buf(self, size: int) -> int:
@@ -300,14 +304,15 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
         in_shape_n = tuple(graph.input_shapes(nid)[0]) if kind != "Add" else shape
         frozen = bool(p.get("frozen"))
         if kind == "Dense":
-            fin_d, fout = x.width, p["units"]
+            rows = in_shape_n[0] if len(in_shape_n) == 2 else 1  # a sequence: every position alike
+            fin_d, fout = x.width // rows, p["units"]
             w = b.param(nid, "weight", init_tensor(b.rng, p["init"], (fout, fin_d), fin_d, fout), True, frozen)
             has_bias = bool(p.get("bias", True))
             bb = b.param(nid, "bias", np.zeros(fout), True, frozen) if has_bias else 0
             gw = b.grad_of(w, nid, "weight")
             gb = (bb + 1 if has_bias else 0) if gw >= 0 else 0
-            scratch = b.buf(batch_size * fin_d)  # kernels reshape it even when unused
-            row = b.op([I.DENSE, x.buf, w, bb, y, fin_d, fout, gx, gw, gb, scratch, int(has_bias), 0])
+            scratch = b.buf(batch_size * rows * fin_d)  # kernels reshape it even when unused
+            row = b.op([I.DENSE, x.buf, w, bb, y, fin_d, fout, gx, gw, gb, scratch, int(has_bias), 0, rows])
             b.grad_write(row, 7, 12)
         elif kind == "Activation":
             code = ACTIVATION_CODES[p["function"]]
@@ -333,13 +338,16 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
                        (float(p["eps"]), float(p["momentum"])))
             b.grad_write(row, 11, 15)
         elif kind == "LayerNorm":
-            w = b.param(nid, "weight", np.ones(in_shape_n), True, frozen)
-            bb = b.param(nid, "bias", np.zeros(in_shape_n), True, frozen)
+            norm_shape = in_shape_n[-1:] if p.get("over") == "last" else in_shape_n
+            F = prod(norm_shape)
+            w = b.param(nid, "weight", np.ones(norm_shape), True, frozen)
+            bb = b.param(nid, "bias", np.zeros(norm_shape), True, frozen)
             xhat = b.buf(batch_size * size)
-            invstd = b.buf(batch_size)
+            invstd = b.buf(batch_size * (size // F))
             gw = b.grad_of(w, nid, "weight")
             gb = bb + 1 if gw >= 0 else -1
-            row = b.op([I.LAYERNORM, x.buf, y, w, bb, xhat, invstd, size, gx, y + 1, gw, gb, 0], (float(p["eps"]),))
+            row = b.op([I.LAYERNORM, x.buf, y, w, bb, xhat, invstd, F, gx, y + 1, gw, gb, 0, size // F],
+                       (float(p["eps"]),))
             b.grad_write(row, 8, 12)
         elif kind == "Add":
             for i, r in enumerate(ins):
@@ -376,6 +384,8 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
             w = b.param(nid, "weight", init_tensor(b.rng, p["init"], (V, D), V, D), True, frozen)
             gw = b.grad_of(w, nid, "weight")
             b.op([I.EMBED, x.buf, w, y, L, D, V, gw])
+        elif kind in attention_lowering.KINDS:
+            attention_lowering.emit(b, nid, x, gx, y, in_shape_n)
         else:  # pragma: no cover - every registry kind is handled above
             raise CompileError(f"the engine cannot run {kind} nodes yet")
         b.refs[nid] = Ref(y, size, 0, size, requires[nid])
@@ -385,7 +395,8 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
     assert pred_ref is not None
     k = pred_ref.width
     loss = out.params["loss"]
-    ydim = 1 if loss == "cross_entropy" else k
+    positions = shapes[out.id][0] if loss == "cross_entropy" and len(shapes[out.id]) == 2 else 1
+    ydim = positions if loss == "cross_entropy" else k
     ybuf = b.buf(batch_size * ydim)
     if not pred_ref.grad and not b.optc:
         raise CompileError("nothing in this network can learn: every layer with weights is frozen or missing")
@@ -403,7 +414,8 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
     params = _rebased(b.params, b.arrays, views)
     grads = _rebased(b.grads, b.arrays, views)
     IB, _, _ = _lay_out(b.index_arrays, [], np.int64)
-    ld = np.array([in_buf, fin, ybuf, ydim, pred_ref.buf, k, LOSS_CODES[loss], pred_ref.buf + 1], np.int64)
+    ld = np.array([in_buf, fin, ybuf, ydim, pred_ref.buf, k, LOSS_CODES[loss], pred_ref.buf + 1,
+                   positions], np.int64)
     emb = [(int(n.params["num_embeddings"]), 0) for n in graph.nodes_of_kind("Embedding")
            if graph.predecessors(n.id) == [inp.id]]
     return Program(
@@ -414,7 +426,7 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
         input_id=inp.id, input_shape=in_shape, output_id=out.id, loss=loss, n_outputs=k,
         params=params, grads=grads, outputs=b.outputs, act_codes=b.act_codes,
         embedding_inputs=emb, kinds={nid: n.kind for nid, n in graph.nodes.items()}, graph=graph.copy(),
-        param_bufs=b.param_bufs, param_floats=param_floats,
+        param_bufs=b.param_bufs, param_floats=param_floats, positions=positions, exposed=b.exposed,
     )
 
 

@@ -22,6 +22,12 @@ import numpy as np
 
 from nnstudio.engine.kernels import kernel, optim
 from nnstudio.engine.kernels.activations import act_backward, act_forward
+from nnstudio.engine.kernels.attention import (
+    attention_backward,
+    attention_forward,
+    positional_backward,
+    positional_forward,
+)
 from nnstudio.engine.kernels.conv import (
     conv_backward,
     conv_forward,
@@ -49,12 +55,13 @@ from nnstudio.engine.kernels.norm import (
 )
 from nnstudio.engine.kernels.views import as2d, buffer
 
-GATHER, DENSE, NEURONS, ACT, DROPOUT, BATCHNORM, LAYERNORM, ADD, CONV, POOL, EMBED = range(1, 12)
+GATHER, DENSE, NEURONS, ACT, DROPOUT, BATCHNORM, LAYERNORM, ADD, CONV, POOL, EMBED, ATTN, POSEMB = range(1, 14)
 CODE_WIDTH = 24
 FP_WIDTH = 4
 # loss descriptor: input buffer, input size, target buffer, target size, prediction buffer,
-# outputs, loss code, prediction-gradient buffer
-L_INP, L_FIN, L_Y, L_YDIM, L_PRED, L_K, L_CODE, L_GPRED = range(8)
+# outputs, loss code, prediction-gradient buffer, positions (1, or a sequence's length: one
+# class per position, the loss is the mean over all of them)
+L_INP, L_FIN, L_Y, L_YDIM, L_PRED, L_K, L_CODE, L_GPRED, L_POS = range(9)
 
 
 @kernel(inline="always")
@@ -77,13 +84,15 @@ def forward(code, fp, B, IB, n, train):
                 for j in range(nc):
                     out[i, oc + j] = src[i, col + j]
         elif op == DENSE:
-            # [op, x, w, b, y, fin, fout, gx, gw, gb, scratch, has_bias, acc]
+            # [op, x, w, b, y, fin, fout, gx, gw, gb, scratch, has_bias, acc, positions]
+            # positions > 1: the same layer at every position of a sequence (rows of n * positions)
             fin, fout = c[5], c[6]
+            m = n * max(1, c[13])
             dense_forward(
-                as2d(buffer(B, c[1]), n, fin),
+                as2d(buffer(B, c[1]), m, fin),
                 as2d(buffer(B, c[2]), fout, fin),
                 buffer(B, c[3]),
-                as2d(buffer(B, c[4]), n, fout),
+                as2d(buffer(B, c[4]), m, fout),
                 c[11] == 1,
             )
         elif op == NEURONS:
@@ -126,14 +135,16 @@ def forward(code, fp, B, IB, n, train):
                 train,
             )
         elif op == LAYERNORM:
-            # [op, x, y, w, b, xhat, invstd, F, gx, gy, gw, gb, acc]
+            # [op, x, y, w, b, xhat, invstd, F, gx, gy, gw, gb, acc, positions]
+            # positions > 1: each position's F values normalised on their own (over="last")
             F = c[7]
+            m = n * max(1, c[13])
             layernorm_forward(
-                as2d(buffer(B, c[1]), n, F),
-                as2d(buffer(B, c[2]), n, F),
+                as2d(buffer(B, c[1]), m, F),
+                as2d(buffer(B, c[2]), m, F),
                 buffer(B, c[3]),
                 buffer(B, c[4]),
-                as2d(buffer(B, c[5]), n, F),
+                as2d(buffer(B, c[5]), m, F),
                 buffer(B, c[6]),
                 fp[o, 0],
             )
@@ -174,6 +185,21 @@ def forward(code, fp, B, IB, n, train):
                 buffer(B, c[2]).reshape((V, D)),
                 buffer(B, c[3])[: n * L * D].reshape((n, L, D)),
             )
+        elif op == ATTN:
+            # [op, qkv, ctx, att, scratch, L, E, H, causal, gqkv, gctx, acc]
+            L, E, H = c[5], c[6], c[7]
+            attention_forward(
+                buffer(B, c[1])[: n * L * 3 * E].reshape((n, L, 3 * E)),
+                buffer(B, c[2])[: n * L * E].reshape((n, L, E)),
+                buffer(B, c[3])[: n * H * L * L].reshape((n, H, L, L)),
+                buffer(B, c[4]),
+                H,
+                c[8] == 1,
+            )
+        elif op == POSEMB:
+            # [op, x, table, y, f, gx, gtable, acc]
+            f = c[4]
+            positional_forward(as2d(buffer(B, c[1]), n, f), buffer(B, c[2]), as2d(buffer(B, c[3]), n, f))
 
 
 @kernel
@@ -196,15 +222,16 @@ def backward(code, fp, B, IB, n):
             gw = c[8]
             if gx < 0 and gw < 0:
                 continue
-            gy = as2d(buffer(B, c[4] + 1), n, fout)
+            m = n * max(1, c[13])
+            gy = as2d(buffer(B, c[4] + 1), m, fout)
             dense_backward(
-                as2d(buffer(B, c[1]), n, fin),
+                as2d(buffer(B, c[1]), m, fin),
                 as2d(buffer(B, c[2]), fout, fin),
                 gy,
-                as2d(buffer(B, max(gx, 0)), n, fin) if gx >= 0 else as2d(buffer(B, c[1]), n, fin),
+                as2d(buffer(B, max(gx, 0)), m, fin) if gx >= 0 else as2d(buffer(B, c[1]), m, fin),
                 as2d(buffer(B, max(gw, 0)), fout, fin) if gw >= 0 else as2d(buffer(B, c[2]), fout, fin),
                 buffer(B, c[9]) if gw >= 0 else buffer(B, c[3]),
-                as2d(buffer(B, c[10]), n, fin),
+                as2d(buffer(B, c[10]), m, fin),
                 gx >= 0,
                 gw >= 0,
                 c[11] == 1,
@@ -276,12 +303,13 @@ def backward(code, fp, B, IB, n):
             if c[10] < 0 and c[8] < 0:
                 continue
             gx = buffer(B, c[8]) if c[8] >= 0 else buffer(B, c[1])
+            m = n * max(1, c[13])
             layernorm_backward(
-                as2d(buffer(B, c[9]), n, F),
+                as2d(buffer(B, c[9]), m, F),
                 buffer(B, c[3]),
-                as2d(buffer(B, c[5]), n, F),
+                as2d(buffer(B, c[5]), m, F),
                 buffer(B, c[6]),
-                as2d(gx, n, F),
+                as2d(gx, m, F),
                 buffer(B, c[10]) if c[10] >= 0 else buffer(B, c[3] + 1),  # frozen: as BatchNorm's
                 buffer(B, c[11]) if c[11] >= 0 else buffer(B, c[4] + 1),
                 c[8] >= 0,
@@ -352,6 +380,31 @@ def backward(code, fp, B, IB, n):
                 buffer(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
                 buffer(B, c[7]).reshape((V, D)),
             )
+        elif op == ATTN:
+            if c[9] < 0:
+                continue
+            L, E, H = c[5], c[6], c[7]
+            attention_backward(
+                buffer(B, c[1])[: n * L * 3 * E].reshape((n, L, 3 * E)),
+                buffer(B, c[3])[: n * H * L * L].reshape((n, H, L, L)),
+                buffer(B, c[10])[: n * L * E].reshape((n, L, E)),
+                buffer(B, c[9])[: n * L * 3 * E].reshape((n, L, 3 * E)),
+                buffer(B, c[4]),
+                H,
+                c[11] == 1,
+            )
+        elif op == POSEMB:
+            if c[5] < 0 and c[6] < 0:
+                continue
+            f = c[4]
+            positional_backward(
+                as2d(buffer(B, c[3] + 1), n, f),
+                as2d(buffer(B, max(c[5], 0)), n, f) if c[5] >= 0 else as2d(buffer(B, c[1]), n, f),
+                buffer(B, c[6]) if c[6] >= 0 else buffer(B, c[2]),
+                c[5] >= 0,
+                c[6] >= 0,
+                c[7] == 1,
+            )
 
 
 @kernel
@@ -385,6 +438,7 @@ def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
     fin = ld[L_FIN]
     ydim = ld[L_YDIM]
     k = ld[L_K]
+    P = ld[L_POS]
     has_y = Y.shape[0] > 0
     train = mode > 0
     total = 0.0
@@ -410,7 +464,10 @@ def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
                 for j in range(k):
                     out[start + r, j] = pred[r, j]
         if has_y:
-            loss = loss_and_grad(pred, as2d(yb, n, ydim), as2d(buffer(B, ld[L_GPRED]), n, k), ld[L_CODE], train)
+            # a sequence's positions are rows of their own: the loss is their mean, as torch's
+            # CrossEntropyLoss on (N*L, classes)
+            loss = loss_and_grad(as2d(buffer(B, ld[L_PRED]), n * P, k // P), as2d(yb, n * P, ydim // P),
+                                 as2d(buffer(B, ld[L_GPRED]), n * P, k // P), ld[L_CODE], train)
             total += loss * n
             if mode == 2 and not math.isfinite(loss):
                 return loss
