@@ -14,8 +14,8 @@ class Dataset:
     """Arrays ready for the engine plus what the UI and the project file need to know.
 
     ``X_*`` are float32, C-contiguous, shaped ``(N, *input_shape)``. ``y_*`` are
-    int64 class indices ``(N,)`` for classification and float32 ``(N, target_dim)``
-    for regression.
+    int64 class indices ``(N,)`` for classification (``(N, L)``, one class per position, for
+    sequence-to-sequence tasks such as copy) and float32 ``(N, target_dim)`` for regression.
     """
 
     X_train: np.ndarray
@@ -51,9 +51,17 @@ class Dataset:
             raise DataError("this dataset has no 2-D input plane")
         return self.feature_map(np.asarray(points, dtype=np.float64))
 
+    @property
+    def per_position(self) -> bool:
+        """Whether the target is one class per position, ``y`` of shape ``(N, L)`` (copy, reverse)."""
+        return self.task == "classification" and self.y_train.ndim == 2
+
     def describe(self) -> str:
-        name = self.spec.get("name") or self.spec.get("source", "data")
+        name = self.spec.get("name") or (self.spec.get("task") if self.spec.get("source") == "sequence" else None) \
+            or self.spec.get("source", "data")
         what = f"{self.n_classes} classes" if self.task == "classification" else "regression"
+        if self.per_position:
+            what += f" at each of {self.y_train.shape[1]} positions"
         shape = "x".join(map(str, self.input_shape))
         return f"{name} - {self.n} samples of {shape}, {what}"
 
@@ -91,15 +99,20 @@ def make_dataset(X: np.ndarray, y: np.ndarray, task: str, class_names: list[str]
                  val_ratio: float = 0.2, seed: int = 0, points: np.ndarray | None = None, **extra: Any) -> Dataset:
     """Split X/y into a :class:`Dataset` (stratified for classification)."""
     X = np.ascontiguousarray(X, dtype=np.float32)
-    if task == "classification":
+    per_position = task == "classification" and np.ndim(y) == 2 and np.shape(y)[1] > 1
+    if per_position:  # one class per position (copy, reverse): (N, L), split without strata
+        y = np.asarray(y, dtype=np.int64)
+    elif task == "classification":
         y = np.asarray(y, dtype=np.int64).reshape(-1)
     else:
         y = np.asarray(y, dtype=np.float32)
         y = y.reshape(len(y), -1)
     if len(X) == 0:
         raise DataError("the dataset is empty")
-    tr, va = split_indices(y if task == "classification" else None, len(X), val_ratio, seed,
-                           task == "classification")
+    if len(y) != len(X):
+        raise DataError(f"the dataset has {len(X):,} inputs but {len(y):,} targets")
+    stratify = task == "classification" and not per_position
+    tr, va = split_indices(y if stratify else None, len(X), val_ratio, seed, stratify)
     return Dataset(
         X_train=np.ascontiguousarray(X[tr]), y_train=np.ascontiguousarray(y[tr]),
         X_val=np.ascontiguousarray(X[va]), y_val=np.ascontiguousarray(y[va]),

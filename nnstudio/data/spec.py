@@ -5,12 +5,20 @@ import os
 from pathlib import Path
 from typing import Any
 
+from nnstudio.data import sources
 from nnstudio.data.dataset import Dataset
 from nnstudio.data.files import fingerprint
 from nnstudio.errors import DataError
 from nnstudio.safe_read import is_inside
 
-PATH_KEYS = ("path", "images", "labels")
+#: every spec key that holds a file or folder, over all registered sources
+PATH_KEYS = sources.all_path_keys()
+
+
+def _path_keys(spec: dict[str, Any]) -> tuple[str, ...]:
+    """The path keys of the spec's source; all known ones when the source is unknown (to be safe)."""
+    source = sources.SOURCES.get(spec.get("source")) if isinstance(spec.get("source"), str) else None
+    return source.path_keys if source is not None else PATH_KEYS
 
 
 def _resolve(value: Any, base_dir: str | Path | None, key: str = "path") -> Path:
@@ -27,7 +35,7 @@ def data_paths(spec: Any, base_dir: str | Path | None = None) -> list[Path]:
     """The files or folders a data description reads, resolved against ``base_dir`` (none for toy/digits)."""
     if not isinstance(spec, dict):
         return []
-    return [_resolve(spec[key], base_dir, key) for key in PATH_KEYS if key in spec]
+    return [_resolve(spec[key], base_dir, key) for key in _path_keys(spec) if key in spec]
 
 
 def paths_outside(spec: Any, project_dir: str | Path) -> list[Path]:
@@ -40,7 +48,7 @@ def paths_outside(spec: Any, project_dir: str | Path) -> list[Path]:
     try:
         paths = data_paths(spec, project_dir)
     except DataError:
-        return [Path(str(spec.get(k))) for k in PATH_KEYS if isinstance(spec, dict) and k in spec]
+        return [Path(str(spec.get(k))) for k in _path_keys(spec) if k in spec]
     return [p for p in paths if not is_inside(p, project_dir)]
 
 
@@ -55,20 +63,13 @@ def load_from_spec(spec: dict[str, Any], base_dir: str | Path | None = None) -> 
     A missing file raises DataError with advice; a file that changed since the project
     was saved loads with a warning in ``Dataset.warnings``.
     """
-    from nnstudio.data.arrays import load_idx, load_npz
-    from nnstudio.data.csv_loader import load_csv
-    from nnstudio.data.digits import digits
-    from nnstudio.data.images import load_image_folder
-    from nnstudio.data.toy import toy
-
     if not isinstance(spec, dict) or "source" not in spec:
         raise DataError("the project's data description is missing its source")
     s = dict(spec)
     source = s.pop("source")
     fp = s.pop("fingerprint", None)
-    if not isinstance(source, str):
-        raise DataError(f"the project's data source must be text, not {source!r}")
-    for key in PATH_KEYS:
+    entry = sources.get(source)
+    for key in entry.path_keys:
         if key in s:
             full = _resolve(s[key], base_dir, key)
             if not full.exists():
@@ -76,26 +77,12 @@ def load_from_spec(spec: dict[str, Any], base_dir: str | Path | None = None) -> 
                                 "opens; choose the file again in the data panel")
             s[key] = str(full)
     try:
-        if source == "toy":
-            ds = toy(**s)
-        elif source == "digits":
-            ds = digits(**s)
-        elif source == "csv":
-            s.pop("task", None) if s.get("task") is None else None
-            ds = load_csv(**s)
-        elif source == "npz":
-            ds = load_npz(**s)
-        elif source == "idx":
-            ds = load_idx(**s)
-        elif source == "images":
-            ds = load_image_folder(**s)
-        else:
-            raise DataError(f"unknown data source {source!r}")
+        ds = entry.load(s)
     except (TypeError, ValueError) as exc:  # e.g. an unknown setting name or a setting of the wrong type
         raise DataError(f"the project's data description has a bad setting ({exc})") from None
     ds.spec = dict(spec)
-    if fp and source in ("csv", "npz", "idx", "images"):
-        key = "images" if source == "idx" else "path"
+    key = entry.fingerprint_key
+    if fp and key and key in spec:
         now = fingerprint(_resolve(spec[key], base_dir, key))
         if now and now != fp:
             ds.warnings.append(f"{Path(spec[key]).name} changed since the project was saved - results may differ")
