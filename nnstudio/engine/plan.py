@@ -349,5 +349,10 @@ class Plan:
         return self._p.n_outputs
 
     @property
+    def positions(self) -> int:
+        """1, or the sequence length when the Output gives one class per position."""
+        return self._p.positions
+
+    @property
     def input_shape(self) -> tuple[int, ...]:
         return self._p.input_shape

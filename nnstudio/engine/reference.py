@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from nnstudio.engine import reference_attention as RA
 from nnstudio.graph import Graph
 
 _verf = np.vectorize(erf, otypes=[np.float64])
@@ -238,6 +239,8 @@ class ReferenceNet:
             k = node.kind
             if k == "Input":
                 out = np.asarray(x, np.float64).reshape((n,) + tuple(self.shapes[nid]))
+            elif k == "Dense" and ins[0].ndim == 3:  # a sequence: the same layer at every position
+                out = dense_forward(ins[0], t["weight"], t.get("bias"))
             elif k == "Dense":
                 out = dense_forward(flat(), t["weight"], t.get("bias"))
             elif k == "Neuron":
@@ -259,8 +262,17 @@ class ReferenceNet:
             elif k == "BatchNorm":
                 out, self._cache[nid] = batchnorm_forward(ins[0], t["weight"], t["bias"], t["running_mean"],
                                                           t["running_var"], p["eps"], p["momentum"], train)
+            elif k == "LayerNorm" and p.get("over") == "last" and ins[0].ndim == 3:
+                x3 = ins[0]
+                o2, self._cache[nid] = layernorm_forward(x3.reshape(-1, x3.shape[2]), t["weight"], t["bias"],
+                                                         p["eps"])
+                out = o2.reshape(x3.shape)
             elif k == "LayerNorm":
                 out, self._cache[nid] = layernorm_forward(ins[0], t["weight"], t["bias"], p["eps"])
+            elif k == "MultiheadAttention":
+                out, self._cache[nid] = RA.attention_forward(ins[0], t, p["num_heads"], p["causal"])
+            elif k == "PositionalEmbedding":
+                out = RA.positional_forward(ins[0], t["weight"] if "weight" in t else t["table"])
             elif k == "Add":
                 out = sum(ins[1:], ins[0].copy())
             elif k == "Concat":
@@ -273,6 +285,8 @@ class ReferenceNet:
                 out = pool_forward(ins[0], p["kernel_size"], p["stride"] or p["kernel_size"], k == "MaxPool2D")
             elif k == "Embedding":
                 out = embedding_forward(ins[0], t["weight"])
+            elif k == "Output" and len(ins) == 1 and ins[0].ndim == 3:
+                out = ins[0].copy()
             elif k == "Output":
                 out = flat()
             else:  # pragma: no cover
@@ -285,7 +299,10 @@ class ReferenceNet:
         """Mean loss and d loss / d every parameter (weights and biases)."""
         vals = self.forward(x, train=train, masks=masks)
         out_id = self.g.nodes_of_kind("Output")[0].id
-        value, gpred = loss(self.g.nodes[out_id].params["loss"], vals[out_id], np.asarray(y, np.float64))
+        if vals[out_id].ndim == 3:
+            value, gpred = RA.sequence_cross_entropy(vals[out_id], np.asarray(y))
+        else:
+            value, gpred = loss(self.g.nodes[out_id].params["loss"], vals[out_id], np.asarray(y, np.float64))
         grads_v: dict[str, np.ndarray] = {out_id: gpred}
         grads_p: dict[str, dict[str, np.ndarray]] = {}
         n = len(x)
@@ -299,7 +316,15 @@ class ReferenceNet:
             ins = [vals[e.src] for e in edges]
             k = node.kind
             gins: list[np.ndarray]
-            if k in ("Dense", "Neuron", "Output"):
+            if k in ("Dense", "Output") and ins[0].ndim == 3:
+                if k == "Dense":
+                    gx, gw, gb = dense_backward(ins[0].reshape(-1, ins[0].shape[2]), t["weight"],
+                                                gy.reshape(-1, gy.shape[2]))
+                    grads_p[nid] = {"weight": gw, "bias": gb} if "bias" in t else {"weight": gw}
+                    gins = [gx.reshape(ins[0].shape)]
+                else:
+                    gins = [gy]
+            elif k in ("Dense", "Neuron", "Output"):
                 xf = np.concatenate([i.reshape(n, -1) for i in ins], axis=1)
                 if k == "Neuron":
                     gy = act_backward(p["activation"], self._cache[nid], vals[nid], gy)
@@ -321,6 +346,17 @@ class ReferenceNet:
                 gx, gw, gb = batchnorm_backward(gy, t["weight"], self._cache[nid])
                 grads_p[nid] = {"weight": gw, "bias": gb}
                 gins = [gx]
+            elif k == "LayerNorm" and p.get("over") == "last" and ins[0].ndim == 3:
+                gx, gw, gb = layernorm_backward(gy.reshape(-1, gy.shape[2]), t["weight"], self._cache[nid])
+                grads_p[nid] = {"weight": gw, "bias": gb}
+                gins = [gx.reshape(gy.shape)]
+            elif k == "MultiheadAttention":
+                gx, grads_p[nid] = RA.attention_backward(gy, t, self._cache[nid])
+                gins = [gx]
+            elif k == "PositionalEmbedding":
+                if "weight" in t:
+                    grads_p[nid] = {"weight": RA.positional_backward(gy, t["weight"].shape)}
+                gins = [gy]
             elif k == "LayerNorm":
                 gx, gw, gb = layernorm_backward(gy, t["weight"], self._cache[nid])
                 grads_p[nid] = {"weight": gw, "bias": gb}

@@ -200,8 +200,8 @@ def _check_target(graph: Graph, out: Analysis, target: TargetSpec) -> None:
         shape = out.shapes.get(n.id)
         if shape is None:
             continue
-        k = shape[0]
         loss = n.params["loss"]
+        k = shape[-1] if loss == "cross_entropy" and len(shape) == 2 else shape[0]  # classes per position
         if target.task == "classification":
             if loss in ("mse", "mae"):
                 problems.append(Problem(n.id, f"the dataset has {target.size} classes but {loss} is a loss for "

@@ -110,7 +110,9 @@ class Trainer:
     # --- setup ------------------------------------------------------------------
     def _targets(self, y: np.ndarray) -> np.ndarray:
         if self.loss_kind == "cross_entropy":
-            return np.ascontiguousarray(y, dtype=np.int64).reshape(-1)
+            y = np.ascontiguousarray(y, dtype=np.int64)
+            # one class per position (copy, reverse): (N, L); else one per sample
+            return y.reshape(len(y), -1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
         y = np.asarray(y, dtype=np.float32)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
@@ -259,7 +261,9 @@ class Trainer:
             self._keep_rollback_point()
         if self.classification:
             truth = np.asarray(self.dataset.y_train)[take].reshape(-1)
-            score = float(np.sum(M.predicted_classes(out, self.loss_kind) == truth))
+            positions = self.plan.positions
+            # per sample: the share of its tokens right (1 or 0 for one class per sample)
+            score = float(np.sum(M.predicted_classes(out, self.loss_kind, positions) == truth)) / positions
         else:
             score = float(np.abs(out.astype(np.float64) - Y).sum())
         self._epoch_sums.append((loss, len(take), score))
@@ -358,7 +362,7 @@ class Trainer:
         loss, val_out = self.plan.evaluate(self.X_val, self.Y_val)  # one pass: loss and outputs
         out["val_loss"] = float(loss)
         if self.classification:
-            pred_val = M.predicted_classes(val_out, self.loss_kind)
+            pred_val = M.predicted_classes(val_out, self.loss_kind, self.plan.positions)  # tokens, for sequences
             out["val_accuracy"] = M.accuracy(pred_val, self.dataset.y_val)
             out["confusion"] = M.confusion_matrix(pred_val, self.dataset.y_val, max(2, self.dataset.n_classes or 2))
         else:

@@ -102,6 +102,22 @@ def _image_step(b: _G, frontier: list[str]) -> str:
     return b.add("Activation", [src], function=str(b.pick(FUNCTIONS)))
 
 
+def _sequence_steps(b: _G, src: str, length: int) -> str:
+    """PositionalEmbedding, MultiheadAttention (+ skip), per-position LayerNorm and Dense on (length, dim)."""
+    r = b.rng
+    dim = b.shape(src)[1]
+    x = b.add("PositionalEmbedding", [src], max_len=length + int(r.integers(0, 3)),
+              mode="sinusoidal" if dim % 2 == 0 and r.random() < 0.4 else "learned")
+    heads = b.pick([h for h in range(1, dim + 1) if dim % h == 0])
+    att = b.add("MultiheadAttention", [x], num_heads=heads, causal=bool(r.random() < 0.5), bias=bool(r.random() < 0.8))
+    x = b.add("Add", [x, att]) if r.random() < 0.5 else att
+    if r.random() < 0.5:
+        x = b.add("LayerNorm", [x], over="last")
+    if r.random() < 0.5:
+        x = b.add("Dense", [x], units=int(r.integers(2, 5)))
+    return x
+
+
 def random_graph(seed: int, frozen_share: float = 0.2, dropout: bool = True) -> tuple[ns.Graph, str]:
     """A valid graph and its family (``flat``, ``image`` or ``tokens``), reproducible from ``seed``."""
     rng = np.random.default_rng(seed)
@@ -120,6 +136,8 @@ def random_graph(seed: int, frozen_share: float = 0.2, dropout: bool = True) -> 
             length = int(rng.integers(2, 5))
             x = b.add("Input", [], shape=[length])
             emb = b.add("Embedding", [x], num_embeddings=int(rng.integers(3, 9)), embedding_dim=int(rng.integers(2, 5)))
+            if rng.random() < 0.6:  # a transformer-ish block on the token vectors
+                emb = _sequence_steps(b, emb, length)
             frontier = [b.add("Reshape", [emb], shape=[1, length, -1])]
             if rng.random() < 0.5:
                 frontier = [b.add("Activation", [frontier[0]], function=str(b.pick(FUNCTIONS)))]
