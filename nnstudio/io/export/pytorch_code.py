@@ -134,7 +134,11 @@ class SelfAttention(nn.Module):
         h = self.num_heads
         q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1)
         q, k, v = (t.reshape(n, length, h, e // h).transpose(1, 2) for t in (q, k, v))
-        ctx = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(e // h)
+        if self.causal:  # position t sees positions 0..t
+            ahead = torch.ones(length, length, dtype=torch.bool, device=x.device).triu(1)
+            scores = scores.masked_fill(ahead, float("-inf"))
+        ctx = torch.softmax(scores, dim=-1) @ v
         return F.linear(ctx.transpose(1, 2).reshape(n, length, e), self.out_proj_weight, self.out_proj_bias)
 ''',
     "PositionalEmbedding": '''
