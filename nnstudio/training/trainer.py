@@ -139,6 +139,15 @@ class Trainer:
     def _pick_chunk(self) -> int:
         per_sample = max(1, self.graph.total_params())
         shapes = self.graph.infer_shapes()
+        counts = self.graph.param_counts()
+        for node in self.graph.nodes.values():
+            shape = shapes.get(node.id)
+            if node.kind in ("Dense", "LayerNorm", "MultiheadAttention") and shape and len(shape) == 2:
+                # per position: the layer's work is its parameters times the sequence length (plus the
+                # attention weights, positions squared per vector value)
+                L = shape[0]
+                per_sample += (L - 1) * counts.get(node.id, 0)
+                per_sample += L * L * shape[1] if node.kind == "MultiheadAttention" else 0
         for node in self.graph.nodes.values():
             if node.kind == "Conv2D" and shapes.get(node.id):
                 c, h, w = shapes[node.id]
