@@ -161,8 +161,8 @@ def test_multihead_attention_matches_torch(causal, bias, rng):
     np.testing.assert_allclose(plan.forward(x), out.detach().numpy().reshape(4, -1), rtol=1e-9, atol=1e-12)
     # the attention weights of the last batch, as the attention view reads them
     plan.forward(x)
-    buf, shape = plan._p.exposed[att]
-    got = plan._bufs[buf][: 4 * H * L * L].reshape((4,) + shape)
+    got = plan.internals(att)["attention"]
+    assert got.shape == (4, H, L, L)
     np.testing.assert_allclose(got, weights.detach().numpy(), rtol=1e-9, atol=1e-12)
     # gradients
     value, grads = plan.gradients(x, y)

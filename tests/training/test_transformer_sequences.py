@@ -53,8 +53,7 @@ def test_a_tiny_transformer_learns_to_reverse_and_accuracy_counts_tokens():
     att = next(n.id for n in g.nodes.values() if n.kind == "MultiheadAttention")
     plan = trainer.plan
     plan.forward(ds.X_val[:32])
-    buf, shape = plan._p.exposed[att]
-    weights = plan._bufs[buf][: 32 * int(np.prod(shape))].reshape((32,) + shape)
+    weights = plan.internals(att)["attention"]  # (32, heads, 8, 8)
     assert weights.mean(axis=(0, 1))[-1].argmax() == 0
 
 
