@@ -47,6 +47,30 @@ def toy(name: str, n: int, noise: float, **extra) -> dict:
     return {"source": "toy", "name": name, "n": n, "noise": noise, "seed": 1, "val_ratio": 0.25, **extra}
 
 
+def copy_transformer(length: int = 8, vocab: int = 8, dim: int = 16) -> ns.Graph:
+    """A tiny transformer block: token + position vectors, self-attention with a skip, LayerNorm, a
+    per-position classifier. Laid out in rows like the chains; the skip wire runs past the attention."""
+    g = ns.Graph()
+
+    def at(i: int) -> tuple[float, float]:
+        return ((i % PER_ROW) * COLUMN, (i // PER_ROW) * ROW)
+
+    ids = [
+        g.add("Input", pos=at(0), shape=[length]),
+        g.add("Embedding", pos=at(1), num_embeddings=vocab, embedding_dim=dim),
+        g.add("PositionalEmbedding", pos=at(2), max_len=length),
+        g.add("MultiheadAttention", pos=at(3), num_heads=2),
+        g.add("Add", pos=at(4)),
+        g.add("LayerNorm", pos=at(5), over="last"),
+        g.add("Dense", pos=at(6), units=vocab),
+        g.add("Output", pos=at(7), loss="cross_entropy"),
+    ]
+    for a, b in zip(ids, ids[1:]):
+        g.connect(a, b)
+    g.connect(ids[2], ids[4])  # the skip connection around the attention
+    return g
+
+
 def build() -> dict[str, ns.Project]:
     return {
         "xor": ns.Project(
@@ -95,6 +119,14 @@ def build() -> dict[str, ns.Project]:
             data={"source": "digits", "val_ratio": 0.2, "seed": 0},
             training={"optimizer": "adam", "lr": 0.003, "batch_size": 32, "epochs": 40, "seed": 0},
             meta={"title": "Digits (CNN)", "description": "Convolutions learn stroke detectors on 8x8 digits"},
+        ),
+        "copy-transformer": ns.Project(
+            graph=copy_transformer(),
+            data={"source": "sequence", "task": "copy", "n": 1200, "length": 8, "vocab": 8, "noise": 0.0,
+                  "seed": 0, "val_ratio": 0.2},
+            training={"optimizer": "adam", "lr": 0.01, "batch_size": 32, "epochs": 10, "seed": 0},
+            meta={"title": "Copy (transformer)", "description": "A tiny transformer block repeats a sequence of "
+                  "tokens; switch the task to reverse and watch attention route each position"},
         ),
     }
 

@@ -28,7 +28,8 @@ from nnstudio.ui.examples import example_infos  # noqa: E402
 OUT = ROOT / "nnstudio" / "resources" / "thumbnails"
 SIZE = QSize(600, 360)  # twice the card's picture: crisp on high-DPI screens
 #: the view pictured per example: (dock attribute, widget attribute inside it)
-PICTURE = {"digits-mlp": ("weights_dock", "view"), "digits-cnn": ("weights_dock", "view")}
+PICTURE = {"digits-mlp": ("weights_dock", "view"), "digits-cnn": ("weights_dock", "view"),
+           "copy-transformer": ("confusion_dock", "view")}
 PICTURE.update({"lesson-hierarchy": ("weights_dock", "view"), "lesson-architectures": ("weights_dock", "view"),
                 "lesson-representations": ("projection_dock", "plot"),
                 "lesson-vanishing-gradients": ("grad_dock", "plot"), "lesson-overfitting": ("curves_dock", "loss_plot")})

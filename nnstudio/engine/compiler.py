@@ -138,6 +138,7 @@ class Program:
     param_bufs: list[int] = field(default_factory=list)
     param_floats: int = 0  # the parameters are the arena's first param_floats values
     internals: dict[str, dict[str, tuple[int, tuple[int, ...]]]] = field(default_factory=dict)  # see expose()
+    positions: int = 1  # >1: the Output has one class per position of a sequence of this length
 
 
 class Builder:
@@ -378,7 +379,9 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
     in_ref, in_shape = b.outputs[inp.id]
     k = pred_ref.width
     loss = out.params["loss"]
-    ydim = 1 if loss == "cross_entropy" else k
+    out_shape = b.shape(out.id)
+    positions = out_shape[0] if loss == "cross_entropy" and len(out_shape) == 2 else 1
+    ydim = positions if loss == "cross_entropy" else k
     ybuf = b.buf(batch_size * ydim)
     if not pred_ref.grad and not b.optc:
         raise CompileError("nothing in this network can learn: every layer with weights is frozen or missing")
@@ -403,7 +406,8 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
         code[i, :len(row)] = row
         fp[i, :len(frow)] = frow
     fin = in_ref.width
-    ld = np.array([in_ref.buf, fin, ybuf, ydim, pred_ref.buf, k, LOSS_CODES[loss], pred_ref.buf + 1], np.int64)
+    ld = np.array([in_ref.buf, fin, ybuf, ydim, pred_ref.buf, k, LOSS_CODES[loss], pred_ref.buf + 1,
+                   positions], np.int64)
     return Program(
         code=code, fp=fp,
         B=views, mem=mem, IB=IB, zero=np.array(sorted(b.zero), np.int64), ld=ld,
@@ -412,4 +416,5 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
         params=params, grads=grads, outputs=b.outputs, act_codes=b.act_codes,
         embedding_inputs=b.embedding_inputs, kinds={nid: n.kind for nid, n in graph.nodes.items()},
         graph=graph.copy(), param_bufs=b.param_bufs, param_floats=param_floats, internals=b.internals,
+        positions=positions,
     )

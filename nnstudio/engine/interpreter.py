@@ -28,7 +28,9 @@ from nnstudio.engine.ops import dispatch_backward, dispatch_forward
 
 # loss descriptor: input buffer, input size, target buffer, target size, prediction buffer,
 # outputs, loss code, prediction-gradient buffer
-L_INP, L_FIN, L_Y, L_YDIM, L_PRED, L_K, L_CODE, L_GPRED = range(8)
+# positions: 1, or a sequence's length when the Output gives a class at every position (the loss
+# is then the mean over all of them)
+L_INP, L_FIN, L_Y, L_YDIM, L_PRED, L_K, L_CODE, L_GPRED, L_POS = range(9)
 
 
 @kernel
@@ -78,6 +80,7 @@ def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
     fin = ld[L_FIN]
     ydim = ld[L_YDIM]
     k = ld[L_K]
+    P = ld[L_POS]
     has_y = Y.shape[0] > 0
     train = mode > 0
     total = 0.0
@@ -103,7 +106,10 @@ def run(code, fp, B, IB, zero, ld, optc, hp, X, Y, rows, bs, mode, out, seed):
                 for j in range(k):
                     out[start + r, j] = pred[r, j]
         if has_y:
-            loss = loss_and_grad(pred, as2d(yb, n, ydim), as2d(buffer(B, ld[L_GPRED]), n, k), ld[L_CODE], train)
+            # a sequence's positions are rows of their own: the loss is their mean, as torch's
+            # CrossEntropyLoss on (N*L, classes)
+            loss = loss_and_grad(as2d(buffer(B, ld[L_PRED]), n * P, k // P), as2d(yb, n * P, ydim // P),
+                                 as2d(buffer(B, ld[L_GPRED]), n * P, k // P), ld[L_CODE], train)
             total += loss * n
             if mode == 2 and not math.isfinite(loss):
                 return loss

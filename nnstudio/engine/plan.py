@@ -119,10 +119,14 @@ class Plan:
             raise TrainingError(f"{n} samples but {len(y)} targets")
         if self._p.loss == "cross_entropy":
             y2 = y.reshape(n, -1)
-            if y2.shape[1] != 1:
-                raise TrainingError("cross_entropy takes one class index per sample")
-            if n and (y2.min() < 0 or y2.max() >= self._p.n_outputs):
-                raise TrainingError(f"class indices must be between 0 and {self._p.n_outputs - 1} - the "
+            positions = self._p.positions
+            classes = self._p.n_outputs // positions
+            if y2.shape[1] != positions:
+                raise TrainingError("cross_entropy takes one class index per sample" if positions == 1 else
+                                    f"the Output gives a class at each of {positions} positions but the targets "
+                                    f"have {y2.shape[1]} per sample - give one class index per position")
+            if n and (y2.min() < 0 or y2.max() >= classes):
+                raise TrainingError(f"class indices must be between 0 and {classes - 1} - the "
                                     "Output has fewer units than the data has classes")
             return np.ascontiguousarray(y2, dtype=self.dtype)
         y2 = y.reshape(n, -1)
@@ -354,6 +358,11 @@ class Plan:
     @property
     def n_outputs(self) -> int:
         return self._p.n_outputs
+
+    @property
+    def positions(self) -> int:
+        """1, or the sequence length when the Output gives one class per position."""
+        return self._p.positions
 
     @property
     def input_shape(self) -> tuple[int, ...]:

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from nnstudio.engine import reference_recurrent
+from nnstudio.engine import reference_attention as RA
 from nnstudio.graph import Graph
 
 _verf = np.vectorize(erf, otypes=[np.float64])
@@ -285,11 +286,17 @@ def _input_fwd(s: Step) -> np.ndarray:
 
 @forward_of("Dense")
 def _dense_fwd(s: Step) -> np.ndarray:
+    if s.ins[0].ndim == 3:  # a sequence: the same layer at every position
+        return dense_forward(s.ins[0], s.t["weight"], s.t.get("bias"))
     return dense_forward(s.flat(), s.t["weight"], s.t.get("bias"))
 
 
 @backward_of("Dense")
 def _dense_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    x = s.ins[0]
+    if x.ndim == 3:
+        gx, gw, gb = dense_backward(x.reshape(-1, x.shape[2]), s.t["weight"], gy.reshape(-1, gy.shape[2]))
+        return [gx.reshape(x.shape)], _with_bias(s, gw, gb)
     gx, gw, gb = dense_backward(s.flat(), s.t["weight"], gy)
     return _split(s, gx), _with_bias(s, gw, gb)
 
@@ -309,11 +316,15 @@ def _neuron_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
 
 @forward_of("Output")
 def _output_fwd(s: Step) -> np.ndarray:
+    if len(s.shape) == 2:  # a class per position: (n, positions, classes)
+        return s.ins[0].copy()
     return s.flat()
 
 
 @backward_of("Output")
 def _output_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    if len(s.shape) == 2:
+        return [gy], {}
     return _split(s, gy), {}
 
 
@@ -359,16 +370,44 @@ def _bn_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
     return [gx], {"weight": gw, "bias": gb}
 
 
+def _ln_rows(s: Step, a: np.ndarray) -> np.ndarray:
+    """over="last" on a sequence: every position is a row of its own."""
+    return a.reshape(-1, a.shape[-1]) if s.p.get("over") == "last" and a.ndim == 3 else a
+
+
 @forward_of("LayerNorm")
 def _ln_fwd(s: Step) -> np.ndarray:
-    out, s.cache = layernorm_forward(s.ins[0], s.t["weight"], s.t["bias"], s.p["eps"])
-    return out
+    out, s.cache = layernorm_forward(_ln_rows(s, s.ins[0]), s.t["weight"], s.t["bias"], s.p["eps"])
+    return out.reshape(s.ins[0].shape)
 
 
 @backward_of("LayerNorm")
 def _ln_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
-    gx, gw, gb = layernorm_backward(gy, s.t["weight"], s.cache)
-    return [gx], {"weight": gw, "bias": gb}
+    gx, gw, gb = layernorm_backward(_ln_rows(s, gy), s.t["weight"], s.cache)
+    return [gx.reshape(gy.shape)], {"weight": gw, "bias": gb}
+
+
+@forward_of("MultiheadAttention")
+def _attention_fwd(s: Step) -> np.ndarray:
+    out, s.cache = RA.attention_forward(s.ins[0], s.t, s.p["num_heads"], s.p["causal"])
+    return out
+
+
+@backward_of("MultiheadAttention")
+def _attention_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    gx, grads = RA.attention_backward(gy, s.t, s.cache)
+    return [gx], grads
+
+
+@forward_of("PositionalEmbedding")
+def _positional_fwd(s: Step) -> np.ndarray:
+    return RA.positional_forward(s.ins[0], s.t["weight"] if "weight" in s.t else s.t["table"])
+
+
+@backward_of("PositionalEmbedding")
+def _positional_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    grads = {"weight": RA.positional_backward(gy, s.t["weight"].shape)} if "weight" in s.t else {}
+    return [gy], grads
 
 
 @forward_of("Add")
@@ -491,7 +530,10 @@ class ReferenceNet:
         """Mean loss and d loss / d every parameter (weights and biases)."""
         vals = self.forward(x, train=train, masks=masks)
         out_id = self.g.nodes_of_kind("Output")[0].id
-        value, gpred = loss(self.g.nodes[out_id].params["loss"], vals[out_id], np.asarray(y, np.float64))
+        if vals[out_id].ndim == 3:  # a class per position
+            value, gpred = RA.sequence_cross_entropy(vals[out_id], np.asarray(y))
+        else:
+            value, gpred = loss(self.g.nodes[out_id].params["loss"], vals[out_id], np.asarray(y, np.float64))
         grads_v: dict[str, np.ndarray] = {out_id: gpred}
         grads_p: dict[str, dict[str, np.ndarray]] = {}
         n = len(x)

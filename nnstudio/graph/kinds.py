@@ -21,7 +21,8 @@ LOSSES = ("mse", "mae", "bce", "cross_entropy")
 INITS = ("he", "xavier", "normal", "zeros")
 
 CATEGORIES = (
-    "Inputs", "Neurons & layers", "Activations", "Regularization", "Merge", "Convolution", "Recurrent", "Outputs",
+    "Inputs", "Neurons & layers", "Activations", "Regularization", "Merge", "Convolution", "Recurrent", "Attention",
+    "Outputs",
 )
 
 
@@ -223,7 +224,13 @@ _SPECS: tuple[KindSpec, ...] = (
         "LayerNorm rescales all values of one example to zero mean and unit variance, then "
         "applies a learned scale and shift. Unlike BatchNorm it does not depend on the batch, "
         "so it behaves the same in training and evaluation.",
-        _IN, _OUT, (_EPS, _FROZEN),
+        _IN, _OUT,
+        (_EPS, _FROZEN,
+         # "all" is what LayerNorm always did (and what old projects keep); "last" is torch's
+         # nn.LayerNorm(embed_dim) on a sequence: every position normalised on its own
+         ParamSpec("over", "choice", "all", choices=("all", "last"),
+                   help="all: normalise each example's values together; last: normalise each position "
+                   "of a sequence (the last axis) on its own, as in a transformer")),
         shapes.identity, shapes.layernorm_params, trainable=("weight", "bias"),
     ),
     KindSpec(
@@ -346,6 +353,44 @@ _SPECS: tuple[KindSpec, ...] = (
         _IN, _OUT, _recurrent_params(),
         shapes.recurrent, shapes.gru_params, trainable=shapes.RECURRENT_TENSORS,
         key_params=("hidden_size",),
+    ),
+    KindSpec(
+        "PositionalEmbedding", "Attention", "Adds a vector for each position in the sequence",
+        "Attention on its own does not know the order of the tokens: it sees a bag of vectors. "
+        "A positional embedding adds a different vector to each position (the first token, the "
+        "second, ...), so the network can tell 'the cat bit the dog' from 'the dog bit the cat'. "
+        "Learned vectors are trained like any weight; sinusoidal ones are fixed waves of "
+        "different speeds.",
+        _IN, _OUT,
+        (
+            ParamSpec("max_len", "int", 64, minimum=1, maximum=100_000,
+                      help="The longest sequence it has a position vector for"),
+            ParamSpec("mode", "choice", "learned", choices=("learned", "sinusoidal"),
+                      help="learned: trained vectors; sinusoidal: fixed sine and cosine waves"),
+            _FROZEN,
+        ),
+        shapes.positional_embedding, shapes.positional_embedding_params, trainable=("weight",),
+        key_params=("mode",),
+    ),
+    KindSpec(
+        "MultiheadAttention", "Attention", "Lets every position look at the others (self-attention)",
+        "Self-attention lets each position of a sequence gather information from the other "
+        "positions. Every position asks a question (query), offers a label (key) and a content "
+        "(value); how well a query matches each key decides how much of that value it takes. "
+        "Several heads ask different questions at once. A causal mask lets a position look only "
+        "at itself and earlier positions, as a model that predicts the next token must.",
+        _IN, _OUT,
+        (
+            ParamSpec("embed_dim", "int", None, minimum=1, maximum=65536, optional=True,
+                      help="Length of each position's vector (empty = take it from the input)"),
+            ParamSpec("num_heads", "int", 2, minimum=1, maximum=256,
+                      help="How many attention heads; must divide the vector length"),
+            ParamSpec("causal", "bool", False, help="Only look at earlier positions (and itself)"),
+            _BIAS, _init("xavier"), _FROZEN,
+        ),
+        shapes.attention, shapes.attention_params,
+        trainable=("in_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias"),
+        key_params=("num_heads",),
     ),
     KindSpec(
         "Output", "Outputs", "The prediction, compared with the target by a loss",

@@ -59,6 +59,9 @@ def input_shape(params: Params, in_shapes: list[Shape], kind: str = "Input") -> 
 
 
 def dense(params: Params, in_shapes: list[Shape], kind: str = "Dense") -> Shape:
+    if len(in_shapes) == 1 and len(in_shapes[0]) == 2:
+        # a sequence (positions x features): the same layer applied at every position, as torch's Linear
+        return (in_shapes[0][0], params["units"])
     _flat_features(kind, in_shapes)
     return (params["units"],)
 
@@ -69,6 +72,15 @@ def neuron(params: Params, in_shapes: list[Shape], kind: str = "Neuron") -> Shap
 
 
 def output(params: Params, in_shapes: list[Shape], kind: str = "Output") -> Shape:
+    if params["loss"] == "cross_entropy" and len(in_shapes) == 1 and len(in_shapes[0]) == 2:
+        # one class per position of a sequence (positions x classes), e.g. a token per step
+        seq, classes = in_shapes[0]
+        if classes < 2:
+            raise ShapeError(
+                f"cross_entropy needs one score per class (at least 2) at each position but gets {classes} - "
+                "widen the last per-position Dense"
+            )
+        return (seq, classes)
     k = _flat_features(kind, in_shapes)
     if params["loss"] == "cross_entropy" and k < 2:
         raise ShapeError(
@@ -175,6 +187,47 @@ def embedding(params: Params, in_shapes: list[Shape], kind: str = "Embedding") -
     return (s[0], params["embedding_dim"])
 
 
+def _sequence(kind: str, shape: Shape) -> Shape:
+    if len(shape) != 2:
+        raise ShapeError(
+            f"{kind} expects a sequence (positions x vector length) but gets {fmt_shape(shape)} - "
+            "put an Embedding before it, or Reshape into [positions, length]"
+        )
+    return shape
+
+
+def positional_embedding(params: Params, in_shapes: list[Shape], kind: str = "PositionalEmbedding") -> Shape:
+    seq, dim = _sequence(kind, _single(kind, in_shapes))
+    if seq > params["max_len"]:
+        raise ShapeError(
+            f"PositionalEmbedding has vectors for {params['max_len']} positions but the sequence has {seq} - "
+            f"raise max_len to at least {seq}"
+        )
+    if params.get("mode") == "sinusoidal" and dim % 2:
+        raise ShapeError(
+            f"a sinusoidal PositionalEmbedding pairs sines and cosines, so the vector length must be even; "
+            f"it is {dim} - make the Embedding's embedding_dim even, or use mode learned"
+        )
+    return (seq, dim)
+
+
+def attention(params: Params, in_shapes: list[Shape], kind: str = "MultiheadAttention") -> Shape:
+    seq, dim = _sequence(kind, _single(kind, in_shapes))
+    want = params.get("embed_dim")
+    if want is not None and want != dim:
+        raise ShapeError(
+            f"MultiheadAttention's embed_dim is {want} but its input vectors have length {dim} - "
+            f"set embed_dim to {dim} (or leave it empty)"
+        )
+    heads = params["num_heads"]
+    if dim % heads:
+        raise ShapeError(
+            f"MultiheadAttention splits vectors of length {dim} into {heads} heads, which does not divide "
+            f"evenly - choose num_heads among {', '.join(str(h) for h in range(1, dim + 1) if dim % h == 0)}"
+        )
+    return (seq, dim)
+
+
 # --- parameter tensors (PyTorch layouts) -------------------------------------
 
 def no_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
@@ -182,7 +235,7 @@ def no_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
 
 
 def dense_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
-    n_in = sum(s[0] for s in in_shapes)
+    n_in = in_shapes[0][-1] if len(in_shapes) == 1 and len(in_shapes[0]) == 2 else sum(s[0] for s in in_shapes)
     out = {"weight": (params["units"], n_in)}
     if params.get("bias", True):
         out["bias"] = (params["units"],)
@@ -208,7 +261,27 @@ def batchnorm_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]
 
 def layernorm_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
     s = tuple(in_shapes[0])
+    if params.get("over") == "last" and s:
+        s = s[-1:]
     return {"weight": s, "bias": s}
+
+
+def positional_embedding_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    # a fixed sinusoidal table is stored (like running statistics) but not trained
+    name = "table" if params.get("mode") == "sinusoidal" else "weight"
+    return {name: (params["max_len"], in_shapes[0][-1])}
+
+
+def attention_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:
+    e = in_shapes[0][-1]
+    bias = params.get("bias", True)
+    out: dict[str, Shape] = {"in_proj_weight": (3 * e, e)}
+    if bias:
+        out["in_proj_bias"] = (3 * e,)
+    out["out_proj_weight"] = (e, e)
+    if bias:
+        out["out_proj_bias"] = (e,)
+    return out
 
 
 def embedding_params(params: Params, in_shapes: list[Shape]) -> dict[str, Shape]:

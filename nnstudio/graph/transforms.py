@@ -28,6 +28,11 @@ def expand_dense(graph: Graph, node_id: str) -> Macro:
     units = node.params["units"]
     if units > MAX_EXPAND:
         raise GraphError(f"{node.name} has {units} units; expand layers of at most {MAX_EXPAND}")
+    shapes = graph.infer_shapes()
+    in_shapes = [shapes.get(e.src) for e in graph.in_edges(node_id)]
+    if len(in_shapes) == 1 and in_shapes[0] is not None and len(in_shapes[0]) == 2:
+        raise GraphError(f"{node.name} works on every position of a sequence; only a Dense on a flat vector "
+                         "can be expanded into neurons")
     sources = [e.src for e in graph.in_edges(node_id)]
     consumers = [(e.id, e.dst) for e in graph.out_edges(node_id)]
     x, y = node.pos

@@ -45,6 +45,7 @@ class TargetSpec:
     task: Literal["classification", "regression"]
     size: int
     input_shape: tuple[int, ...] | None = None
+    positions: int | None = None  # classification with a class per position of a sequence (copy, reverse)
 
 
 @dataclass
@@ -185,8 +186,21 @@ def _check_target(graph: Graph, out: Analysis, target: TargetSpec) -> None:
         shape = out.shapes.get(n.id)
         if shape is None:
             continue
-        k = shape[0]
         loss = n.params["loss"]
+        k = shape[-1] if loss == "cross_entropy" and len(shape) == 2 else shape[0]  # classes per position
+        if target.task == "classification" and loss == "cross_entropy":
+            given = shape[0] if len(shape) == 2 else None
+            if target.positions and given is None:
+                problems.append(Problem(n.id, f"the dataset has a class at each of {target.positions} positions but "
+                                              "the network gives one answer per example - end in a Dense on the "
+                                              "sequence (no Flatten) so it answers at every position"))
+                continue
+            if given is not None and given != target.positions:
+                problems.append(Problem(n.id, f"the network gives a class at each of {given} positions but the "
+                                              + (f"dataset has {target.positions} positions" if target.positions
+                                                 else "dataset has one class per example - Flatten before the "
+                                                      "last Dense")))
+                continue
         if target.task == "classification":
             if loss in ("mse", "mae"):
                 problems.append(Problem(n.id, f"the dataset has {target.size} classes but {loss} is a loss for "

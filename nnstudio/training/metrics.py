@@ -4,9 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def predicted_classes(outputs: np.ndarray, loss: str) -> np.ndarray:
-    """Class indices from raw outputs: argmax of scores, or logit > 0 for one bce output."""
+def predicted_classes(outputs: np.ndarray, loss: str, positions: int = 1) -> np.ndarray:
+    """Class indices from raw outputs: argmax of scores, or logit > 0 for one bce output.
+
+    With ``positions`` > 1 each row holds a class's scores for every position of a sequence
+    (``positions x classes``); the result is one class per token, flattened ``(N * positions,)``.
+    """
     outputs = np.asarray(outputs)
+    if positions > 1:
+        return np.argmax(outputs.reshape(len(outputs), positions, -1), axis=2).reshape(-1).astype(np.int64)
     if loss == "bce" and outputs.shape[1] == 1:
         return (outputs[:, 0] > 0).astype(np.int64)
     return np.argmax(outputs, axis=1).astype(np.int64)

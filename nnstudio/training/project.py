@@ -14,7 +14,9 @@ from nnstudio.training.trainer import Trainer
 def target_of(dataset: Any) -> TargetSpec:
     """What validation needs to know about a dataset."""
     if dataset.task == "classification":
-        return TargetSpec("classification", int(dataset.n_classes), tuple(dataset.input_shape))
+        per_position = getattr(dataset, "per_position", False)  # a class at each position (copy, reverse)
+        return TargetSpec("classification", int(dataset.n_classes), tuple(dataset.input_shape),
+                          int(dataset.y_train.shape[1]) if per_position else None)
     return TargetSpec("regression", int(dataset.target_dim), tuple(dataset.input_shape))
 
 

@@ -112,7 +112,9 @@ class Trainer:
     # --- setup ------------------------------------------------------------------
     def _targets(self, y: np.ndarray) -> np.ndarray:
         if self.loss_kind == "cross_entropy":
-            return np.ascontiguousarray(y, dtype=np.int64).reshape(-1)
+            y = np.ascontiguousarray(y, dtype=np.int64)
+            # one class per position (copy, reverse): (N, L); else one per sample
+            return y.reshape(len(y), -1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
         y = np.asarray(y, dtype=np.float32)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
@@ -139,6 +141,15 @@ class Trainer:
     def _pick_chunk(self) -> int:
         per_sample = max(1, self.graph.total_params())
         shapes = self.graph.infer_shapes()
+        counts = self.graph.param_counts()
+        for node in self.graph.nodes.values():
+            shape = shapes.get(node.id)
+            if node.kind in ("Dense", "LayerNorm", "MultiheadAttention") and shape and len(shape) == 2:
+                # per position: the layer's work is its parameters times the sequence length (plus the
+                # attention weights, positions squared per vector value)
+                L = shape[0]
+                per_sample += (L - 1) * counts.get(node.id, 0)
+                per_sample += L * L * shape[1] if node.kind == "MultiheadAttention" else 0
         for node in self.graph.nodes.values():
             if node.kind == "Conv2D" and shapes.get(node.id):
                 c, h, w = shapes[node.id]
@@ -261,7 +272,9 @@ class Trainer:
             self._keep_rollback_point()
         if self.classification:
             truth = np.asarray(self.dataset.y_train)[take].reshape(-1)
-            score = float(np.sum(M.predicted_classes(out, self.loss_kind) == truth))
+            positions = self.plan.positions
+            # per sample: the share of its tokens right (1 or 0 for one class per sample)
+            score = float(np.sum(M.predicted_classes(out, self.loss_kind, positions) == truth)) / positions
         else:
             score = float(np.abs(out.astype(np.float64) - Y).sum())
         self._epoch_sums.append((loss, len(take), score))
@@ -360,7 +373,7 @@ class Trainer:
         loss, val_out = self.plan.evaluate(self.X_val, self.Y_val)  # one pass: loss and outputs
         out["val_loss"] = float(loss)
         if self.classification:
-            pred_val = M.predicted_classes(val_out, self.loss_kind)
+            pred_val = M.predicted_classes(val_out, self.loss_kind, self.plan.positions)  # tokens, for sequences
             out["val_accuracy"] = M.accuracy(pred_val, self.dataset.y_val)
             out["confusion"] = M.confusion_matrix(pred_val, self.dataset.y_val, max(2, self.dataset.n_classes or 2))
         else:

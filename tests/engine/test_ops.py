@@ -72,10 +72,13 @@ def _graph_with(op_name: str) -> ns.Graph:
         g.connect(ids[0], extra)
         g.connect(extra, ids[-1])
         return g
+    if op_name in ("attention", "positional"):
+        return chain((5, 4), ("PositionalEmbedding", {"max_len": 6}), ("MultiheadAttention", {"num_heads": 2}),
+                     ("Flatten", {}), ("Dense", {"units": 2}))[0]
     return chain((3,), ("Dense", {"units": 4}), ("Activation", {"function": "tanh"}), ("Dense", {"units": 2}))[0]
 
 
-@pytest.mark.parametrize("op_name", ["dense", "act", "conv", "pool", "gather", "batchnorm"])
+@pytest.mark.parametrize("op_name", ["dense", "act", "conv", "pool", "gather", "batchnorm", "attention", "positional"])
 def test_a_buffer_one_value_too_small_is_caught(op_name):
     p = compile_program(_graph_with(op_name), 4)
     op = ops.BY_NAME[op_name]

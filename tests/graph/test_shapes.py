@@ -49,6 +49,11 @@ def problem_of(g, nid):
     ("Embedding", {"num_embeddings": 20, "embedding_dim": 3}, (5,), (5, 3)),
     ("Output", {"loss": "mse"}, (3,), (3,)),
     ("Output", {"loss": "cross_entropy"}, (10,), (10,)),
+    ("Dense", {"units": 5}, (7, 3), (7, 5)),  # per position
+    ("LayerNorm", {"over": "last"}, (7, 4), (7, 4)),
+    ("PositionalEmbedding", {"max_len": 8}, (7, 4), (7, 4)),
+    ("MultiheadAttention", {"num_heads": 2}, (7, 4), (7, 4)),
+    ("Output", {"loss": "cross_entropy"}, (7, 10), (7, 10)),  # a class per position
 ])
 def test_single_input_rules(kind, params, in_shape, expected):
     assert last_shape((kind, params), input_shape=in_shape) == expected
@@ -73,6 +78,13 @@ def test_input_shape_is_its_parameter():
     ("Embedding", {}, (2, 2, 2), "Flatten first"),
     ("Output", {"loss": "cross_entropy"}, (1,), "use bce for a single yes/no output"),
     ("Output", {"loss": "mse"}, (4, 2, 2), "insert a Flatten"),
+    ("Output", {"loss": "mse"}, (4, 2), "insert a Flatten"),
+    ("Output", {"loss": "cross_entropy"}, (4, 1), "at least 2) at each position"),
+    ("MultiheadAttention", {"num_heads": 4}, (7, 6), "choose num_heads among 1, 2, 3, 6"),
+    ("MultiheadAttention", {"embed_dim": 8}, (7, 6), "set embed_dim to 6"),
+    ("MultiheadAttention", {}, (6,), "expects a sequence (positions x vector length) but gets 6"),
+    ("PositionalEmbedding", {"max_len": 5}, (7, 6), "raise max_len to at least 7"),
+    ("PositionalEmbedding", {"mode": "sinusoidal"}, (7, 5), "vector length must be even"),
 ])
 def test_wrong_shapes_give_advice(kind, params, in_shape, advice):
     g, ids = chain((kind, params), input_shape=in_shape)
@@ -138,6 +150,12 @@ def test_errors_do_not_cascade_downstream():
     ("BatchNorm", {}, (3, 4, 4), 6),
     ("LayerNorm", {}, (10,), 20),
     ("Embedding", {"num_embeddings": 20, "embedding_dim": 3}, (5,), 60),
+    ("Dense", {"units": 5}, (7, 3), 20),
+    ("LayerNorm", {"over": "last"}, (7, 3), 6),
+    ("MultiheadAttention", {"num_heads": 2}, (7, 4), 4 * 16 + 4 * 4),
+    ("MultiheadAttention", {"num_heads": 2, "bias": False}, (7, 4), 4 * 16),
+    ("PositionalEmbedding", {"max_len": 9}, (7, 4), 36),
+    ("PositionalEmbedding", {"max_len": 9, "mode": "sinusoidal"}, (7, 4), 0),
     ("Neuron", {}, (4,), 5),
     ("MaxPool2D", {}, (1, 4, 4), 0),
 ])
@@ -149,7 +167,8 @@ def test_parameter_counts(kind, params, in_shape, counts):
 
 def test_every_kind_has_help_and_a_tested_rule():
     tested = {"Input", "Dense", "Neuron", "Activation", "Dropout", "BatchNorm", "LayerNorm", "Flatten", "Reshape",
-              "Conv2D", "MaxPool2D", "AvgPool2D", "Embedding", "Output", "Add", "Concat"}
+              "Conv2D", "MaxPool2D", "AvgPool2D", "Embedding", "Output", "Add", "Concat",
+              "MultiheadAttention", "PositionalEmbedding"}
     tested |= {"RNN", "LSTM", "GRU"}  # tests/graph/test_recurrent_shapes.py
     assert set(kinds.names()) == tested
     for spec in kinds.REGISTRY.values():

@@ -97,3 +97,28 @@ def test_topological_order_respects_wires(mlp):
     order = g.topological_order()
     pos = {nid: i for i, nid in enumerate(order)}
     assert all(pos[e.src] < pos[e.dst] for e in g.edges.values())
+
+
+def test_sequence_targets_need_a_class_at_every_position():
+    from nnstudio.graph import TargetSpec
+
+    def net(flatten: bool) -> tuple[ns.Graph, str]:
+        g = ns.Graph()
+        ids = [g.add("Input", shape=[6]), g.add("Embedding", num_embeddings=4, embedding_dim=4)]
+        if flatten:
+            ids.append(g.add("Flatten"))
+        ids += [g.add("Dense", units=4), g.add("Output", loss="cross_entropy")]
+        for a, b in zip(ids, ids[1:]):
+            g.connect(a, b)
+        return g, ids[-1]
+
+    per_position = TargetSpec("classification", 4, (6,), positions=6)
+    g, out = net(flatten=False)
+    assert not [p for p in g.validate(per_position) if p.severity == "error"]
+    msgs = [p.message for p in g.validate(TargetSpec("classification", 4, (6,))) if p.node_id == out]
+    assert any("Flatten before the last Dense" in m for m in msgs)
+    msgs = [p.message for p in g.validate(TargetSpec("classification", 4, (6,), positions=5)) if p.node_id == out]
+    assert any("dataset has 5 positions" in m for m in msgs)
+    g, out = net(flatten=True)
+    msgs = [p.message for p in g.validate(per_position) if p.node_id == out]
+    assert any("a class at each of 6 positions" in m for m in msgs)

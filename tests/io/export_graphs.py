@@ -102,6 +102,32 @@ def _image_step(b: _G, frontier: list[str]) -> str:
     return b.add("Activation", [src], function=str(b.pick(FUNCTIONS)))
 
 
+def _sequence_steps(b: _G, src: str, length: int, seed: int) -> str:
+    """Often PositionalEmbedding, MultiheadAttention (+ skip), per-position LayerNorm and Dense on
+    (length, dim), keeping the shape. They draw from their own generator: the rest of the graph
+    stays the one this seed always gave."""
+    main, b.rng = b.rng, np.random.default_rng([seed, 15])
+    try:
+        return _sequence_block(b, src, length) if b.rng.random() < 0.6 else src
+    finally:
+        b.rng = main
+
+
+def _sequence_block(b: _G, src: str, length: int) -> str:
+    r = b.rng
+    dim = b.shape(src)[1]
+    x = b.add("PositionalEmbedding", [src], max_len=length + int(r.integers(0, 3)),
+              mode="sinusoidal" if dim % 2 == 0 and r.random() < 0.4 else "learned")
+    heads = b.pick([h for h in range(1, dim + 1) if dim % h == 0])
+    att = b.add("MultiheadAttention", [x], num_heads=heads, causal=bool(r.random() < 0.5), bias=bool(r.random() < 0.8))
+    x = b.add("Add", [x, att]) if r.random() < 0.5 else att
+    if r.random() < 0.5:
+        x = b.add("LayerNorm", [x], over="last")
+    if r.random() < 0.5:
+        x = b.add("Dense", [x], units=dim)
+    return x
+
+
 def random_graph(seed: int, frozen_share: float = 0.2, dropout: bool = True) -> tuple[ns.Graph, str]:
     """A valid graph and its family (``flat``, ``image`` or ``tokens``), reproducible from ``seed``."""
     rng = np.random.default_rng(seed)
@@ -121,6 +147,7 @@ def random_graph(seed: int, frozen_share: float = 0.2, dropout: bool = True) -> 
             length = int(rng.integers(2, 5))
             x = b.add("Input", [], shape=[length])
             emb = b.add("Embedding", [x], num_embeddings=int(rng.integers(3, 9)), embedding_dim=int(rng.integers(2, 5)))
+            emb = _sequence_steps(b, emb, length, seed)
             if seed % 2:  # tokens as a sequence: (steps, embedding) into a recurrent layer
                 frontier = [_recurrent_step(b, emb)]
                 # every function still appears somewhere (these graphs draw fewer random steps)
@@ -169,7 +196,8 @@ def _finish(b: _G, frontier: list[str], dropout: bool) -> tuple[ns.Graph, str]:
             if n.kind == "Dropout":
                 b.g.set_param(n.id, "p", 0.0)
     # expand a small Dense into its neurons (Neuron nodes + a Concat), as Ctrl+E does
-    small = [n.id for n in b.g.nodes.values() if n.kind == "Dense" and n.params["units"] <= 5 and n.id != head]
+    small = [n.id for n in b.g.nodes.values() if n.kind == "Dense" and n.params["units"] <= 5 and n.id != head
+             and len(b.shape(n.id)) == 1]  # a per-position Dense has no neurons to expand
     if small and rng.random() < 0.5:
         b.g.apply(expand_dense(b.g, b.pick(small)))
     problems = [p.describe(b.g) for p in b.g.validate() if p.severity == "error"]

@@ -1,4 +1,4 @@
-"""Dense: ``y = x w^T + b`` for a batch (BLAS)."""
+"""Dense: ``y = x w^T + b`` for a batch (BLAS); on a sequence, the same at every position."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,21 +12,24 @@ from nnstudio.engine.ops.schema import Op, buf, flag, grad, num
 
 DENSE = Op(
     "dense",
-    [buf("x", "n * fin"), buf("w", "fout * fin"), buf("b", "fout * has_bias"), buf("y", "n * fout"),
-     num("fin"), num("fout"), grad("gx", "n * fin"), grad("gw", "fout * fin"),
-     buf("gb", "fout * has_bias * (gw >= 0)"), buf("scratch", "n * fin"), flag("has_bias"), flag("acc"),
-     buf("gy", "n * fout")],
+    # rows: positions per sample (1 for a flat input): the batch is n * rows rows of fin values
+    [buf("x", "n * rows * fin"), buf("w", "fout * fin"), buf("b", "fout * has_bias"), buf("y", "n * rows * fout"),
+     num("fin"), num("fout"), num("rows"), grad("gx", "n * rows * fin"), grad("gw", "fout * fin"),
+     buf("gb", "fout * has_bias * (gw >= 0)"), buf("scratch", "n * rows * fin"), flag("has_bias"), flag("acc"),
+     buf("gy", "n * rows * fout")],
     accumulates=("gx", "acc"),
+    checks=("rows >= 1",),
 )
-X, W, BIAS, Y, FIN, FOUT, GX, GW, GB, SCRATCH, HAS_BIAS, ACC, GY = DENSE.cols(
-    "x", "w", "b", "y", "fin", "fout", "gx", "gw", "gb", "scratch", "has_bias", "acc", "gy")
+X, W, BIAS, Y, FIN, FOUT, ROWS, GX, GW, GB, SCRATCH, HAS_BIAS, ACC, GY = DENSE.cols(
+    "x", "w", "b", "y", "fin", "fout", "rows", "gx", "gw", "gb", "scratch", "has_bias", "acc", "gy")
 
 
 @kernel(inline="always")
 def forward(c, fp, o, B, IB, n, train):
     fin, fout = c[FIN], c[FOUT]
-    dense_forward(as2d(buffer(B, c[X]), n, fin), as2d(buffer(B, c[W]), fout, fin), buffer(B, c[BIAS]),
-                  as2d(buffer(B, c[Y]), n, fout), c[HAS_BIAS] == 1)
+    m = n * c[ROWS]
+    dense_forward(as2d(buffer(B, c[X]), m, fin), as2d(buffer(B, c[W]), fout, fin), buffer(B, c[BIAS]),
+                  as2d(buffer(B, c[Y]), m, fout), c[HAS_BIAS] == 1)
 
 
 @kernel(inline="always")
@@ -35,15 +38,16 @@ def backward(c, fp, o, B, IB, n):
     gw = c[GW]
     if gx >= 0 or gw >= 0:
         fin, fout = c[FIN], c[FOUT]
+        m = n * c[ROWS]
         dense_backward(
-            as2d(buffer(B, c[X]), n, fin),
+            as2d(buffer(B, c[X]), m, fin),
             as2d(buffer(B, c[W]), fout, fin),
-            as2d(buffer(B, c[GY]), n, fout),
+            as2d(buffer(B, c[GY]), m, fout),
             # an absent gradient gets a placeholder of the right type that the kernel leaves alone
-            as2d(buffer(B, max(gx, 0)), n, fin) if gx >= 0 else as2d(buffer(B, c[X]), n, fin),
+            as2d(buffer(B, max(gx, 0)), m, fin) if gx >= 0 else as2d(buffer(B, c[X]), m, fin),
             as2d(buffer(B, max(gw, 0)), fout, fin) if gw >= 0 else as2d(buffer(B, c[W]), fout, fin),
             buffer(B, c[GB]) if gw >= 0 else buffer(B, c[BIAS]),
-            as2d(buffer(B, c[SCRATCH]), n, fin),
+            as2d(buffer(B, c[SCRATCH]), m, fin),
             gx >= 0,
             gw >= 0,
             c[HAS_BIAS] == 1,
@@ -65,8 +69,10 @@ def emit(b, node):
     bb = b.param(nid, "bias", np.zeros(shapes["bias"])) if has_bias else 0
     gw = b.grad_of(nid, w)
     gb = (bb + 1 if has_bias else 0) if gw >= 0 else 0
-    y = b.pair(fout)
-    scratch = b.buf(b.bs * fin)  # the kernels reshape it even when unused
-    b.op(DENSE, x=x.buf, w=w, b=bb, y=y, fin=fin, fout=fout, gx=b.grad(x), gw=gw, gb=gb, scratch=scratch,
-         has_bias=int(has_bias), acc=0, gy=y + 1)
-    return b.output(nid, y, fout)
+    shape = b.shape(nid)
+    rows = shape[0] if len(shape) == 2 else 1  # a sequence: the same layer at every position
+    y = b.pair(rows * fout)
+    scratch = b.buf(b.bs * rows * fin)  # the kernels reshape it even when unused
+    b.op(DENSE, x=x.buf, w=w, b=bb, y=y, fin=fin, fout=fout, rows=rows, gx=b.grad(x), gw=gw, gb=gb,
+         scratch=scratch, has_bias=int(has_bias), acc=0, gy=y + 1)
+    return b.output(nid, y, rows * fout)

@@ -188,7 +188,9 @@ def check_program(program: Any, n: int | None = None) -> list[str]:
                                                          index_sizes.__getitem__, len(index_sizes))]
         if any(int(v) != 0 for v in row[op.width:]):
             problems.append(f"row {r}: {op.name} has values past its {op.width} columns")
-    inp, fin, y, ydim, pred, k, _, gpred = (int(v) for v in program.ld)
+    inp, fin, y, ydim, pred, k, _, gpred, positions = (int(v) for v in program.ld)
+    if positions < 1 or k % positions or ydim % positions:
+        problems.append(f"loss descriptor: {positions} positions do not divide {k} outputs and {ydim} targets")
     for name, b, need in (("input", inp, n * fin), ("target", y, n * ydim), ("prediction", pred, n * k),
                           ("prediction gradient", gpred, n * k)):
         if not 0 <= b < len(sizes) or sizes[b] < need:

@@ -72,7 +72,7 @@ class ExportNetwork:
 
     @property
     def n_outputs(self) -> int:
-        return int(self.output.shape[0])
+        return int(np.prod(self.output.shape))  # a class per position: positions x classes
 
     @property
     def has_dead_branches(self) -> bool:

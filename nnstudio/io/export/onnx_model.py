@@ -68,7 +68,16 @@ def _flat(b: _Builder, node: ExportNode, inputs: list[str]) -> str:
     return inputs[0] if len(inputs) == 1 else b.op("Concat", inputs, f"{node.name}/concat", axis=1)
 
 
+def _matmul_t(b: _Builder, x: str, name: str, w: np.ndarray, bias: np.ndarray | None, base: str) -> str:
+    """x @ w.T (+ bias) on any leading axes (a sequence's positions); w keeps its PyTorch name."""
+    wt = b.op("Transpose", [b.init(name + "weight", w)], f"{base}/wT", perm=[1, 0])
+    y = b.op("MatMul", [x, wt], f"{base}/matmul" if bias is not None else base)
+    return y if bias is None else b.op("Add", [y, b.init(name + "bias", bias)], base)
+
+
 def _linear(b: _Builder, node: ExportNode, inputs: list[str], base: str) -> str:
+    if len(node.shape) == 2:  # a Dense on a sequence: per position
+        return _matmul_t(b, inputs[0], f"{node.name}.", node.tensors["weight"], node.tensors.get("bias"), base)
     x = _flat(b, node, inputs)
     w = b.init(f"{node.name}.weight", node.tensors["weight"])
     ins = [x, w] + ([b.init(f"{node.name}.bias", node.tensors["bias"])] if "bias" in node.tensors else [])
@@ -129,7 +138,42 @@ def _norm_batch(b: _Builder, node: ExportNode, inputs: list[str]) -> str:
 def _norm_layer(b: _Builder, node: ExportNode, inputs: list[str]) -> str:
     ins = [inputs[0], b.init(f"{node.name}.weight", node.tensors["weight"]),
            b.init(f"{node.name}.bias", node.tensors["bias"])]
-    return b.op("LayerNormalization", ins, node.name, axis=1, epsilon=float(node.params["eps"]))
+    axis = -1 if node.params.get("over") == "last" else 1
+    return b.op("LayerNormalization", ins, node.name, axis=axis, epsilon=float(node.params["eps"]))
+
+
+def _attention(b: _Builder, node: ExportNode, inputs: list[str]) -> str:
+    """Self-attention from MatMul, Softmax and reshapes (opset 17 has no attention operator)."""
+    L, E = node.shape
+    H = int(node.params["num_heads"])
+    d = E // H
+    t, nm = node.tensors, node.name
+    qkv = _matmul_t(b, inputs[0], f"{nm}.in_proj_", t["in_proj_weight"], t.get("in_proj_bias"), f"{nm}/qkv")
+    heads = b.const(f"{nm}/heads_shape", [0, 0, H, d])
+    parts = []
+    for i, what in enumerate("qkv"):
+        part = b.op("Slice", [qkv, b.const(f"{nm}/{what}_start", [i * E]), b.const(f"{nm}/{what}_end", [(i + 1) * E]),
+                              b.const(f"{nm}/{what}_axis", [2])], f"{nm}/{what}")
+        part = b.op("Reshape", [part, heads], f"{nm}/{what}_heads")
+        parts.append(b.op("Transpose", [part], f"{nm}/{what}_t", perm=[0, 2, 3, 1] if what == "k" else [0, 2, 1, 3]))
+    q, k, v = parts
+    scores = b.op("MatMul", [q, k], f"{nm}/scores")
+    scores = b.op("Mul", [scores, b.const(f"{nm}/scale", 1.0 / np.sqrt(d), np.float32)], f"{nm}/scaled")
+    if node.params["causal"]:
+        mask = np.triu(np.full((L, L), -1e30, np.float32), 1)
+        scores = b.op("Add", [scores, b.const(f"{nm}/causal_mask", mask, np.float32)], f"{nm}/masked")
+    weights = b.op("Softmax", [scores], f"{nm}/weights", axis=-1)
+    ctx = b.op("Transpose", [b.op("MatMul", [weights, v], f"{nm}/ctx_heads")], f"{nm}/ctx_t", perm=[0, 2, 1, 3])
+    ctx = b.op("Reshape", [ctx, b.const(f"{nm}/ctx_shape", [0, 0, E])], f"{nm}/ctx")
+    return _matmul_t(b, ctx, f"{nm}.out_proj_", t["out_proj_weight"], t.get("out_proj_bias"), nm)
+
+
+def _positional(b: _Builder, node: ExportNode, inputs: list[str]) -> str:
+    name = "weight" if "weight" in node.tensors else "table"
+    table = b.init(f"{node.name}.{name}", node.tensors[name])
+    rows = b.op("Slice", [table, b.const(f"{node.name}/start", [0]), b.const(f"{node.name}/end", [node.shape[0]]),
+                          b.const(f"{node.name}/axis", [0])], f"{node.name}/rows")
+    return b.op("Add", [inputs[0], rows], node.name)
 
 
 def _add(b: _Builder, node: ExportNode, inputs: list[str]) -> str:
@@ -169,6 +213,8 @@ def _embedding(b: _Builder, node: ExportNode, inputs: list[str]) -> str:
 
 
 def _output(b: _Builder, node: ExportNode, inputs: list[str]) -> str:
+    if len(node.shape) == 2:  # one class per position: flat (N, positions x classes), as nnstudio's outputs
+        return b.op("Flatten", [inputs[0]], OUTPUT_NAME, exact=True, axis=1)
     return b.op("Identity", [_flat(b, node, inputs)], OUTPUT_NAME, exact=True)
 
 
@@ -188,6 +234,8 @@ BUILDERS: dict[str, Builder] = {
     "MaxPool2D": _pool("MaxPool"),
     "AvgPool2D": _pool("AveragePool"),
     "Embedding": _embedding,
+    "MultiheadAttention": _attention,
+    "PositionalEmbedding": _positional,
     "Output": _output,
 }
 BUILDERS.update({kind: onnx_recurrent for kind in ("RNN", "LSTM", "GRU")})

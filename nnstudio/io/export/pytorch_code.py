@@ -75,8 +75,9 @@ EMITTERS: dict[str, Emitter] = {
     "Neuron": Emitter(
         lambda n: f"Neuron({sum(s[0] for s in n.in_shapes)}, {_activation_module(n.params['activation'], (1,))})",
         lambda n, a: f"self.{n.ident}({_joined(a)})", lambda n: ("Neuron",)),
-    "Dense": Emitter(
-        lambda n: f"nn.Linear({sum(s[0] for s in n.in_shapes)}, {n.params['units']}{_bias(n)})",
+    "Dense": Emitter(  # on a sequence (positions x features) nn.Linear works per position, as nnstudio's
+        lambda n: f"nn.Linear({n.in_shapes[0][-1] if len(n.shape) == 2 else sum(s[0] for s in n.in_shapes)}, "
+                  f"{n.params['units']}{_bias(n)})",
         lambda n, a: f"self.{n.ident}({_joined(a)})"),
     "Activation": Emitter(lambda n: _activation_module(n.params["function"], n.shape), _call,
                           lambda n: ("SampleSoftmax",) if n.params["function"] == "softmax" and len(n.shape) > 1
@@ -85,7 +86,8 @@ EMITTERS: dict[str, Emitter] = {
     "BatchNorm": Emitter(
         lambda n: f"nn.BatchNorm{1 if len(n.shape) == 1 else 2}d({n.shape[0]}, eps={n.params['eps']!r}, "
                   f"momentum={n.params['momentum']!r})", _call),
-    "LayerNorm": Emitter(lambda n: f"nn.LayerNorm({list(n.shape)!r}, eps={n.params['eps']!r})", _call),
+    "LayerNorm": Emitter(lambda n: f"nn.LayerNorm({list(n.shape[-1:] if n.params.get('over') == 'last' else n.shape)!r}, "
+                                   f"eps={n.params['eps']!r})", _call),
     "Add": Emitter(lambda n: None, lambda n, a: " + ".join(a)),
     "Concat": Emitter(lambda n: None, lambda n, a: f"torch.cat([{', '.join(a)}], dim=1)"),
     "Flatten": Emitter(lambda n: "nn.Flatten()", _call),
@@ -103,13 +105,61 @@ EMITTERS: dict[str, Emitter] = {
     "Embedding": Emitter(
         lambda n: f"nn.Embedding({n.params['num_embeddings']}, {n.params['embedding_dim']})",
         lambda n, a: f"self.{n.ident}({a[0]}.long())"),  # tokens arrive as floats, as in nnstudio
-    "Output": Emitter(lambda n: None, lambda n, a: _joined(a)),
+    "MultiheadAttention": Emitter(
+        lambda n: f"SelfAttention({n.shape[1]}, {n.params['num_heads']}, causal={bool(n.params['causal'])}"
+                  f"{_bias(n)})", _call, lambda n: ("SelfAttention",)),
+    "PositionalEmbedding": Emitter(
+        lambda n: f"PositionalEmbedding({n.params['max_len']}, {n.shape[1]}, "
+                  f"learned={n.params.get('mode') != 'sinusoidal'})", _call, lambda n: ("PositionalEmbedding",)),
+    # one class per position: (N, positions x classes) flat, as nnstudio's outputs
+    "Output": Emitter(lambda n: None, lambda n, a: f"{a[0]}.flatten(1)" if len(n.shape) == 2 else _joined(a)),
 }
 EMITTERS.update({kind: Emitter(torch_module, _call, lambda n: (f"Sequence{n.kind}",))
                  for kind in ("RNN", "LSTM", "GRU")})
 
 HELPERS = {
     **{f"Sequence{kind}": torch_helper(kind) for kind in ("RNN", "LSTM", "GRU")},
+    "SelfAttention": '''
+class SelfAttention(nn.Module):
+    """nn.MultiheadAttention(batch_first=True) on (x, x, x), with nnstudio's tensor names."""
+
+    def __init__(self, embed_dim, num_heads, causal=False, bias=True):
+        super().__init__()
+        self.num_heads, self.causal = num_heads, causal
+        self.in_proj_weight = nn.Parameter(torch.empty(3 * embed_dim, embed_dim))
+        self.in_proj_bias = nn.Parameter(torch.zeros(3 * embed_dim)) if bias else None
+        self.out_proj_weight = nn.Parameter(torch.empty(embed_dim, embed_dim))
+        self.out_proj_bias = nn.Parameter(torch.zeros(embed_dim)) if bias else None
+        nn.init.xavier_uniform_(self.in_proj_weight)
+        nn.init.xavier_uniform_(self.out_proj_weight)
+
+    def forward(self, x):
+        n, length, e = x.shape
+        h = self.num_heads
+        q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1)
+        q, k, v = (t.reshape(n, length, h, e // h).transpose(1, 2) for t in (q, k, v))
+        scores = q @ k.transpose(-2, -1) / math.sqrt(e // h)
+        if self.causal:  # position t sees positions 0..t
+            ahead = torch.ones(length, length, dtype=torch.bool, device=x.device).triu(1)
+            scores = scores.masked_fill(ahead, float("-inf"))
+        ctx = torch.softmax(scores, dim=-1) @ v
+        return F.linear(ctx.transpose(1, 2).reshape(n, length, e), self.out_proj_weight, self.out_proj_bias)
+''',
+    "PositionalEmbedding": '''
+class PositionalEmbedding(nn.Module):
+    """Adds a vector per position: learned (weight) or nnstudio's fixed sinusoidal table (a buffer)."""
+
+    def __init__(self, max_len, dim, learned=True):
+        super().__init__()
+        if learned:
+            self.weight = nn.Parameter(torch.zeros(max_len, dim))
+        else:
+            self.register_buffer("table", torch.zeros(max_len, dim))  # loaded from the weights file
+
+    def forward(self, x):
+        table = self.weight if hasattr(self, "weight") else self.table
+        return x + table[: x.shape[1]]
+''',
     "Neuron": '''
 class Neuron(nn.Linear):
     """One neuron: a weighted sum of its inputs plus a bias, through an activation."""
@@ -245,6 +295,8 @@ def load_data(path=DATA_FILE):
     for i, a in enumerate(parts):
         if i % 2 == 0:
             out.append(torch.from_numpy(np.asarray(a, np.float32)).reshape((len(a),) + INPUT_SHAPE))
+        elif LOSS == "cross_entropy" and np.ndim(a) == 2 and np.shape(a)[1] > 1:  # a class per position
+            out.append(torch.from_numpy(np.asarray(a, np.int64)))
         elif LOSS == "cross_entropy":
             out.append(torch.from_numpy(np.asarray(a, np.int64)).reshape(-1))
         else:
@@ -254,6 +306,8 @@ def load_data(path=DATA_FILE):
 
 def loss_fn(pred, y):
     """Mean loss over the batch, as nnstudio defines it."""
+    if LOSS == "cross_entropy" and y.ndim == 2:  # a class per position: the mean over every token
+        return F.cross_entropy(pred.reshape(y.numel(), -1), y.reshape(-1))
     if LOSS == "cross_entropy":
         return F.cross_entropy(pred, y)
     if LOSS == "bce":

@@ -45,8 +45,14 @@ def key_params_text(node: "Node") -> str:
         return f"{p['kernel_size']}x{p['kernel_size']}" + (f", stride {stride}" if stride else "")
     if k == "Dropout":
         return f"p {p['p']:g}"
+    if k == "LayerNorm" and p.get("over") == "last":
+        return "normalize per position"
     if k in ("BatchNorm", "LayerNorm"):
         return "normalize"
+    if k == "MultiheadAttention":
+        return f"{p['num_heads']} heads" + (", causal" if p.get("causal") else "")
+    if k == "PositionalEmbedding":
+        return f"{p.get('mode', 'learned')}, up to {p['max_len']}"
     if k == "Reshape":
         return "to " + fmt_shape(p["shape"])
     if k == "Embedding":
