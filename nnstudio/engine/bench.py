@@ -53,6 +53,17 @@ CNN = (("Conv2D", {"out_channels": 8, "kernel_size": 3}), ("Activation", {"funct
        ("Activation", {"function": "relu"}), ("MaxPool2D", {"kernel_size": 2}), ("Flatten", {}),
        ("Dense", {"units": 10}))
 
+# Convolutions of the sizes people train (issue 17): LeNet on 1x28x28 and a small CIFAR net on 3x32x32.
+LENET = (("Conv2D", {"out_channels": 32, "kernel_size": 5, "padding": 2}), ("Activation", {"function": "relu"}),
+         ("MaxPool2D", {"kernel_size": 2}), ("Conv2D", {"out_channels": 64, "kernel_size": 5, "padding": 2}),
+         ("Activation", {"function": "relu"}), ("MaxPool2D", {"kernel_size": 2}), ("Flatten", {}),
+         ("Dense", {"units": 10}))
+CIFAR = (("Conv2D", {"out_channels": 32, "kernel_size": 3, "padding": 1}), ("Activation", {"function": "relu"}),
+         ("Conv2D", {"out_channels": 32, "kernel_size": 3}), ("Activation", {"function": "relu"}),
+         ("MaxPool2D", {"kernel_size": 2}), ("Conv2D", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
+         ("Activation", {"function": "relu"}), ("MaxPool2D", {"kernel_size": 2}), ("Flatten", {}),
+         ("Dense", {"units": 10}))
+
 CASES = (
     Case("tiny MLP 2-8-8-1 tanh, batch 10", _mlp((2, 8, 8, 1), "tanh"), (2,), 1, "mse", 10, 2000, "steps/s"),
     Case("MLP 784-256-128-10 relu, batch 64", _mlp((784, 256, 128, 10), "relu"), (784,), 10, "cross_entropy", 64,
@@ -61,6 +72,14 @@ CASES = (
          256, 8192),
     Case("CNN 1x28x28 (conv8-pool-conv16-pool-dense10), batch 64", CNN, (1, 28, 28), 10, "cross_entropy", 64,
          2048),
+    Case("LeNet 1x28x28 (conv32 5x5-pool-conv64 5x5-pool-dense10), batch 32", LENET, (1, 28, 28), 10,
+         "cross_entropy", 32, 512),
+    Case("LeNet 1x28x28 (conv32 5x5-pool-conv64 5x5-pool-dense10), batch 64", LENET, (1, 28, 28), 10,
+         "cross_entropy", 64, 512),
+    Case("CIFAR 3x32x32 (conv32-conv32-pool-conv64-pool-dense10), batch 32", CIFAR, (3, 32, 32), 10,
+         "cross_entropy", 32, 512),
+    Case("CIFAR 3x32x32 (conv32-conv32-pool-conv64-pool-dense10), batch 64", CIFAR, (3, 32, 32), 10,
+         "cross_entropy", 64, 512),
 )
 
 
@@ -148,12 +167,14 @@ def torch_model(case: Case) -> Any:
         elif kind == "Activation":
             mods.append(acts[p["function"]]())
         elif kind == "Conv2D":
-            mods.append(torch.nn.Conv2d(shape[0], p["out_channels"], p["kernel_size"]))
-            k = p["kernel_size"]
-            shape = (p["out_channels"], shape[1] - k + 1, shape[2] - k + 1)
+            k, s, pad = p["kernel_size"], p.get("stride", 1), p.get("padding", 0)
+            mods.append(torch.nn.Conv2d(shape[0], p["out_channels"], k, s, pad))
+            shape = (p["out_channels"], (shape[1] + 2 * pad - k) // s + 1, (shape[2] + 2 * pad - k) // s + 1)
         elif kind == "MaxPool2D":
-            mods.append(torch.nn.MaxPool2d(p["kernel_size"]))
-            shape = (shape[0], shape[1] // 2, shape[2] // 2)
+            k = p["kernel_size"]
+            s = p.get("stride") or k
+            mods.append(torch.nn.MaxPool2d(k, s))
+            shape = (shape[0], (shape[1] - k) // s + 1, (shape[2] - k) // s + 1)
         elif kind == "Flatten":
             mods.append(torch.nn.Flatten())
     return torch.nn.Sequential(*mods)
