@@ -11,6 +11,9 @@ def run_gui(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="nnstudio")
     parser.add_argument("project", nargs="?", help="a .nnstudio file to open (created on Save if it does not exist)")
     args = parser.parse_args(list(argv))
+    from nnstudio.engine import configure_process
+
+    configure_process()  # the engine's process-wide settings, before any OpenMP or numba thread starts
 
     from PySide6.QtWidgets import QApplication
 
@@ -47,6 +50,9 @@ def bench_gui_main(argv: Sequence[str]) -> int:
 
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from nnstudio.engine import configure_process
+
+    configure_process()
     from nnstudio.ui.bench_gui import main
 
     return main(argv)

@@ -277,10 +277,17 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+ENGINE_COMMANDS = ("train", "export", "bench")  # the commands that run the engine
+
+
 def run(argv: Sequence[str]) -> int:
     """Run a headless command; returns the exit code."""
     argv = list(argv)
     parser = build_parser()
+    if argv and argv[0] in ENGINE_COMMANDS:
+        from nnstudio.engine import configure_process
+
+        configure_process()  # the engine's process-wide settings, before it starts any thread
     if argv and argv[0] == "bench":
         return cmd_bench(argparse.Namespace(), argv[1:])
     args = parser.parse_args(argv)

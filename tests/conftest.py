@@ -13,6 +13,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import nnstudio as ns
+from nnstudio.engine import configure_process
+
+configure_process()  # as the app and the CLI do at start-up
 
 settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True

@@ -4,21 +4,28 @@ Nodes are scheduled by depth (longest path from the Input), which is a
 topological order that also puts every hand-wired Neuron of one depth side by
 side, so each such set compiles into one masked dense operation. Every node
 output gets an activation buffer and, right after it, its gradient buffer.
+
+How a node of each kind compiles is its op module's lowering (see
+:mod:`nnstudio.engine.ops`); this module only analyses the graph once (shapes,
+wires, depths), walks it and lays the buffers out. Compiling is linear in the
+size of the graph.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from math import prod
 from typing import Any
 
 import numpy as np
 
-from nnstudio.engine import interpreter as I
-from nnstudio.engine.init import init_tensor
+from nnstudio.engine import ops
 from nnstudio.engine.kernels.activations import ELU, LEAKY_RELU
-from nnstudio.engine.threads import SCRATCH_SLOTS
+from nnstudio.engine.ops.gather import GATHER
 from nnstudio.errors import CompileError
-from nnstudio.graph import Graph, kinds
+from nnstudio.graph import Graph
+from nnstudio.graph.model import Edge
+from nnstudio.graph.validate import analyse
 
 ACTIVATION_CODES = {name: i for i, name in enumerate(
     ("linear", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softplus", "swish", "softmax"))}
@@ -68,14 +75,21 @@ def _lay_out(arrays: list[np.ndarray], params: list[int], dtype: Any) -> tuple[
 def _rebased(tensors: dict[str, dict[str, np.ndarray]], old: list[np.ndarray],
              new: list[np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
     """The same tensors as views of the new buffers (a tensor may be any slice of a buffer)."""
-    starts = [(a.__array_interface__["data"][0], a.nbytes, i) for i, a in enumerate(old)]
+    starts = sorted((a.__array_interface__["data"][0], a.nbytes, i) for i, a in enumerate(old))
+    addrs = [s[0] for s in starts]
 
     def move(t: np.ndarray) -> np.ndarray:
         addr = t.__array_interface__["data"][0]
-        for start, nbytes, i in starts:
+        # the buffer starting last at or before addr (binary search: compiling stays linear)
+        j = bisect_right(addrs, addr) - 1
+        while j >= 0:
+            start, nbytes, i = starts[j]
             if start <= addr < start + nbytes:
                 k = (addr - start) // t.itemsize
                 return new[i][k:k + t.size].reshape(t.shape)
+            if nbytes:
+                break
+            j -= 1  # an empty array shares its start with the next one
         raise AssertionError("a tensor outside every buffer")
 
     return {nid: {name: move(t) for name, t in d.items()} for nid, d in tensors.items()}
@@ -123,18 +137,34 @@ class Program:
     graph: Graph | None = None
     param_bufs: list[int] = field(default_factory=list)
     param_floats: int = 0  # the parameters are the arena's first param_floats values
+    internals: dict[str, dict[str, tuple[int, tuple[int, ...]]]] = field(default_factory=dict)  # see expose()
 
 
-class _Builder:
-    def __init__(self, graph: Graph, batch_size: int, seed: int, dtype: Any) -> None:
+class Builder:
+    """What a lowering (``emit(b, node)``, see :mod:`nnstudio.engine.ops`) builds a program with.
+
+    The graph analysis (shapes, wires, depths, which values need gradients) is done once,
+    up front; every query here is a dictionary lookup, so compiling stays linear.
+    """
+
+    def __init__(self, graph: Graph, batch_size: int, seed: int, dtype: Any, shapes: dict[str, Any],
+                 wires: dict[str, list[Edge]], order: list[str], depth: dict[str, int],
+                 requires: dict[str, bool]) -> None:
         self.g = graph
         self.bs = batch_size
         self.dtype = dtype
         self.rng = np.random.default_rng(seed)
+        self.shapes = shapes
+        self.wires = wires  # node id -> incoming edges in wire order
+        self.order = order
+        self.depth = depth
+        self.requires = requires
+        self.memo: dict[str, Any] = {}  # for lowerings that handle several nodes at once
         self.arrays: list[np.ndarray] = [np.zeros(1, dtype)]  # buffer 0: a dummy for absent tensors
         self.index_arrays: list[np.ndarray] = [np.zeros(1, np.int64)]
         self.code: list[list[int]] = []
         self.fp: list[list[float]] = []
+        self.row_ops: list[ops.Op] = []
         self.writes: list[tuple[int, int, int]] = []  # (op row, gradient-target column, acc column)
         self.zero: set[int] = set()
         self.optc: list[list[int]] = []
@@ -144,33 +174,76 @@ class _Builder:
         self.outputs: dict[str, tuple[Ref, tuple[int, ...]]] = {}
         self.act_codes: dict[str, int] = {}
         self.param_bufs: list[int] = []
+        self.internals: dict[str, dict[str, tuple[int, tuple[int, ...]]]] = {}
+        self.embedding_inputs: list[tuple[int, int]] = []
+        self.input_id: str | None = None
+        self.prediction: Ref | None = None
+
+    # --- the analysed graph -------------------------------------------------------
+    def shape(self, nid: str) -> tuple[int, ...]:
+        """The node's output shape (batch excluded)."""
+        s = self.shapes.get(nid)
+        return tuple(s) if s is not None else ()
+
+    def size(self, nid: str) -> int:
+        """Values per sample of the node's output."""
+        s = self.shape(nid)
+        return prod(s) if s else 0
+
+    def in_shapes(self, nid: str) -> list[tuple[int, ...]]:
+        return [tuple(self.shapes[e.src]) for e in self.wires[nid]]
+
+    def predecessors(self, nid: str) -> list[str]:
+        return [e.src for e in self.wires[nid]]
+
+    def param_shapes(self, nid: str) -> dict[str, tuple[int, ...]]:
+        """The node's tensors and their shapes, from its kind's ``param_rule``."""
+        node = self.g.nodes[nid]
+        return {k: tuple(v) for k, v in node.spec.param_shapes(node.params, self.in_shapes(nid)).items()}
+
+    @staticmethod
+    def activation_code(name: str) -> int:
+        return ACTIVATION_CODES[name]
+
+    @staticmethod
+    def slope(code: int) -> float:
+        return _slope(code)
 
     # --- buffers ------------------------------------------------------------------
     def buf(self, size: int) -> int:
+        """A new buffer of ``size`` values (at least one); returns its index."""
         self.arrays.append(np.zeros(max(1, size), self.dtype))  # staging: the arena aligns
         return len(self.arrays) - 1
 
     def pair(self, per_sample: int) -> int:
-        """An activation buffer and its gradient buffer (index + 1)."""
+        """An activation buffer for the batch and its gradient buffer (index + 1)."""
         a = self.buf(self.bs * per_sample)
         self.buf(self.bs * per_sample)
         return a
 
     def ibuf(self, values: list[int]) -> int:
+        """A new index table; returns its index in the index arena."""
         self.index_arrays.append(np.asarray(values if values else [0], dtype=np.int64))
         return len(self.index_arrays) - 1
 
-    def op(self, row: list[int], fp: tuple[float, ...] = ()) -> int:
-        row = row + [0] * (I.CODE_WIDTH - len(row))
+    def op(self, schema: ops.Op, **values: Any) -> int:
+        """Append a row of ``schema`` (integer and float fields by name); returns its row number."""
+        floats = {k: values.pop(k) for k in schema.floats if k in values}
+        row = schema.row(**values)
         self.code.append(row)
-        self.fp.append(list(fp) + [0.0] * (I.FP_WIDTH - len(fp)))
-        return len(self.code) - 1
+        self.fp.append(schema.float_row(**floats))
+        self.row_ops.append(schema)
+        r = len(self.code) - 1
+        if schema.accumulates:
+            target, acc = schema.cols(*schema.accumulates)
+            if row[target] >= 0:
+                self.writes.append((r, target, acc))
+        return r
 
-    def grad_write(self, op_row: int, target_col: int, acc_col: int) -> None:
-        if self.code[op_row][target_col] >= 0:
-            self.writes.append((op_row, target_col, acc_col))
-
-    def param(self, nid: str, name: str, value: np.ndarray, trainable: bool, frozen: bool) -> int:
+    def param(self, nid: str, name: str, value: np.ndarray, trainable: bool = True) -> int:
+        """A tensor of the node (in its ``params``); a trainable one gets a gradient buffer at index
+        + 1 (in ``grads``) and, unless the node is frozen, optimizer state."""
+        value = np.asarray(value)
         b = self.buf(value.size)
         self.param_bufs.append(b)
         self.arrays[b][:] = value.ravel()
@@ -179,15 +252,48 @@ class _Builder:
             return b
         g = self.buf(value.size)
         self.grads.setdefault(nid, {})[name] = self.arrays[g].reshape(value.shape)
-        if not frozen:
-            self.optc.append([b, g, self.buf(value.size), self.buf(value.size)])
+        if not self.g.nodes[nid].params.get("frozen"):
+            self.optimize(b, g)
         return b
 
-    def grad_of(self, b: int, nid: str, name: str) -> int:
+    def optimize(self, b: int, g: int) -> None:
+        """The optimizer updates buffer b from gradient buffer g (it gets two state buffers)."""
+        self.optc.append([b, g, self.buf(self.arrays[b].size), self.buf(self.arrays[b].size)])
+
+    def grad_of(self, nid: str, b: int) -> int:
         """The gradient buffer of parameter buffer b (allocated right after it), or -1 if frozen."""
         return -1 if self.g.nodes[nid].params.get("frozen") else b + 1
 
-    # --- inputs ---------------------------------------------------------------------
+    def expose(self, nid: str, name: str, buf: int, per_sample_shape: tuple[int, ...]) -> None:
+        """Make buffer ``buf`` (batch first, ``per_sample_shape`` per sample) readable as
+        ``plan.internals(nid)[name]`` after a run."""
+        self.internals.setdefault(nid, {})[name] = (buf, tuple(per_sample_shape))
+
+    # --- values -------------------------------------------------------------------
+    @staticmethod
+    def ref(buf: int, width: int, col: int, ncols: int, grad: bool) -> Ref:
+        return Ref(buf, width, col, ncols, grad)
+
+    @staticmethod
+    def nothing() -> Ref:
+        """A placeholder input (the dummy buffer) for an op without inputs."""
+        return Ref(0, 1, 0, 1, False)
+
+    @staticmethod
+    def grad(ref: Ref) -> int:
+        """Where the gradient of ``ref``'s buffer goes, or -1 if none is needed."""
+        return ref.buf + 1 if ref.grad else -1
+
+    def output(self, nid: str, buf: int, size: int, grad: bool | None = None) -> Ref:
+        """Record that the node's output is the whole of ``buf`` (``size`` per sample)."""
+        ref = Ref(buf, size, 0, size, self.requires[nid] if grad is None else grad)
+        self.set_output(nid, ref, self.shape(nid))
+        return ref
+
+    def set_output(self, nid: str, ref: Ref, shape: tuple[int, ...]) -> None:
+        self.refs[nid] = ref
+        self.outputs[nid] = (ref, tuple(shape))
+
     def contiguous(self, refs: list[Ref]) -> Ref:
         """One full buffer holding these refs side by side (a gather unless it already is one)."""
         if len(refs) == 1 and refs[0].full:
@@ -197,31 +303,30 @@ class _Builder:
         col = 0
         for r in refs:
             gsrc = r.buf + 1 if r.grad else -1
-            self.op([I.GATHER, out, width, col, r.buf, r.width, r.col, r.ncols, out + 1, gsrc])
+            self.op(GATHER, out=out, out_w=width, out_col=col, src=r.buf, src_w=r.width, col=r.col, ncols=r.ncols,
+                    gout=out + 1, gsrc=gsrc)
             if gsrc >= 0:
                 self.zero.add(gsrc)
             col += r.ncols
         return Ref(out, width, 0, width, any(r.grad for r in refs))
 
     def input_refs(self, nid: str) -> list[Ref]:
-        return [self.refs[e.src] for e in self.g.in_edges(nid)]
+        """Where each wire into the node comes from, in wire order."""
+        return [self.refs[e.src] for e in self.wires[nid]]
+
+    def input(self, nid: str) -> Ref:
+        """The node's inputs as one contiguous buffer."""
+        return self.contiguous(self.input_refs(nid))
 
 
-def _depths(g: Graph, order: list[str]) -> dict[str, int]:
-    depth: dict[str, int] = {}
-    for nid in order:
-        preds = g.predecessors(nid)
-        depth[nid] = 1 + max((depth[p] for p in preds), default=-1)
-    return depth
+_Builder = Builder  # the old name
 
 
-def _fans(kind: str, shape: tuple[int, ...]) -> tuple[int, int]:
-    if kind == "Conv2D":
-        o, c, kh, kw = shape
-        return c * kh * kw, o * kh * kw
-    if len(shape) == 2:
-        return shape[1], shape[0]
-    return shape[0], shape[0]
+def _wires(g: Graph) -> dict[str, list[Edge]]:
+    ins: dict[str, list[Edge]] = {nid: [] for nid in g.nodes}
+    for e in g.edges.values():
+        ins[e.dst].append(e)
+    return ins
 
 
 def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "float32") -> Program:
@@ -234,7 +339,8 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
         raise CompileError(f"dtype must be float32 or float64, not {dtype!r}")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise CompileError(f"batch size must be a whole number of at least 1, not {batch_size!r}")
-    errors = [p for p in graph.validate() if p.severity == "error"]
+    analysis = analyse(graph)  # shapes and problems, once
+    errors = analysis.errors
     if errors:
         raise CompileError("the network is not valid yet:\n" + "\n".join(p.describe(graph) for p in errors))
     inputs = graph.nodes_of_kind("Input")
@@ -243,146 +349,33 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
         raise CompileError(f"the network needs exactly one Input node to train; it has {len(inputs)}")
     if len(outputs) != 1:
         raise CompileError(f"the network needs exactly one Output node to train; it has {len(outputs)}")
-    shapes = graph.infer_shapes()
+    wires = _wires(graph)
     topo = graph.topological_order()
-    depth = _depths(graph, topo)
-    position = {nid: i for i, nid in enumerate(topo)}
-    order = sorted(topo, key=lambda n: (depth[n], position[n]))
-    b = _Builder(graph, batch_size, seed, DTYPES[dtype])
-
+    depth: dict[str, int] = {}
     requires: dict[str, bool] = {}
     for nid in topo:
+        preds = [e.src for e in wires[nid]]
+        depth[nid] = 1 + max((depth[p] for p in preds), default=-1)
         node = graph.nodes[nid]
         own = bool(node.spec.trainable) and not node.params.get("frozen", False)
-        requires[nid] = own or any(requires[p] for p in graph.predecessors(nid))
-
-    inp = inputs[0]
-    in_shape = tuple(shapes[inp.id])
-    fin = prod(in_shape)
-    in_buf = b.pair(fin)
-    b.refs[inp.id] = Ref(in_buf, fin, 0, fin, False)
-    b.outputs[inp.id] = (b.refs[inp.id], in_shape)
-    done_groups: set[tuple] = set()
-    pred_ref: Ref | None = None
+        requires[nid] = own or any(requires[p] for p in preds)
+    position = {nid: i for i, nid in enumerate(topo)}
+    order = sorted(topo, key=lambda n: (depth[n], position[n]))
+    b = Builder(graph, batch_size, seed, DTYPES[dtype], analysis.shapes, wires, order, depth, requires)
 
     for nid in order:
+        if nid in b.refs:  # lowered with its group (hand-wired neurons)
+            continue
         node = graph.nodes[nid]
-        kind = node.kind
-        p = node.params
-        shape = tuple(shapes[nid]) if shapes.get(nid) is not None else ()
-        size = prod(shape) if shape else 0
-        if kind == "Input":
-            continue
-        if kind == "Neuron":
-            key = (depth[nid], p["activation"], bool(p.get("frozen")))
-            if key not in done_groups:
-                done_groups.add(key)
-                members = [m for m in order if graph.nodes[m].kind == "Neuron" and
-                           (depth[m], graph.nodes[m].params["activation"], bool(graph.nodes[m].params.get("frozen")))
-                           == key]
-                _neuron_group(b, graph, members, requires)
-            continue
-        ins = b.input_refs(nid)
-        if kind == "Output":
-            pred_ref = b.contiguous(ins)
-            b.outputs[nid] = (pred_ref, shape)
-            continue
-        if kind in ("Flatten", "Reshape", "Concat"):
-            # no work: Concat's gather already placed the inputs side by side (channels too, since
-            # NCHW keeps each sample's channels contiguous); Flatten and Reshape only relabel
-            src = b.contiguous(ins)
-            b.refs[nid] = Ref(src.buf, src.width, 0, src.width, src.grad)
-            b.outputs[nid] = (b.refs[nid], shape)
-            continue
-        x = b.contiguous(ins) if kind not in ("Add",) else None
-        gx = (x.buf + 1) if (x is not None and x.grad) else -1
-        y = b.pair(size)
-        in_shape_n = tuple(graph.input_shapes(nid)[0]) if kind != "Add" else shape
-        frozen = bool(p.get("frozen"))
-        if kind == "Dense":
-            fin_d, fout = x.width, p["units"]
-            w = b.param(nid, "weight", init_tensor(b.rng, p["init"], (fout, fin_d), fin_d, fout), True, frozen)
-            has_bias = bool(p.get("bias", True))
-            bb = b.param(nid, "bias", np.zeros(fout), True, frozen) if has_bias else 0
-            gw = b.grad_of(w, nid, "weight")
-            gb = (bb + 1 if has_bias else 0) if gw >= 0 else 0
-            scratch = b.buf(batch_size * fin_d)  # kernels reshape it even when unused
-            row = b.op([I.DENSE, x.buf, w, bb, y, fin_d, fout, gx, gw, gb, scratch, int(has_bias), 0])
-            b.grad_write(row, 7, 12)
-        elif kind == "Activation":
-            code = ACTIVATION_CODES[p["function"]]
-            b.act_codes[nid] = code
-            row = b.op([I.ACT, x.buf, y, size, code, gx, y + 1, 0], (_slope(code),))
-            b.grad_write(row, 5, 7)
-        elif kind == "Dropout":
-            mask = b.buf(batch_size * size)
-            row = b.op([I.DROPOUT, x.buf, y, mask, size, gx, y + 1, 0], (float(p["p"]),))
-            b.grad_write(row, 5, 7)
-        elif kind == "BatchNorm":
-            C = in_shape_n[0]
-            S = prod(in_shape_n[1:]) if len(in_shape_n) > 1 else 1
-            w = b.param(nid, "weight", np.ones(C), True, frozen)
-            bb = b.param(nid, "bias", np.zeros(C), True, frozen)
-            rm = b.param(nid, "running_mean", np.zeros(C), False, True)
-            rv = b.param(nid, "running_var", np.ones(C), False, True)
-            xhat = b.buf(batch_size * size)
-            invstd = b.buf(C)
-            gw = b.grad_of(w, nid, "weight")
-            gb = bb + 1 if gw >= 0 else -1
-            row = b.op([I.BATCHNORM, x.buf, y, w, bb, rm, rv, xhat, invstd, C, S, gx, y + 1, gw, gb, 0],
-                       (float(p["eps"]), float(p["momentum"])))
-            b.grad_write(row, 11, 15)
-        elif kind == "LayerNorm":
-            w = b.param(nid, "weight", np.ones(in_shape_n), True, frozen)
-            bb = b.param(nid, "bias", np.zeros(in_shape_n), True, frozen)
-            xhat = b.buf(batch_size * size)
-            invstd = b.buf(batch_size)
-            gw = b.grad_of(w, nid, "weight")
-            gb = bb + 1 if gw >= 0 else -1
-            row = b.op([I.LAYERNORM, x.buf, y, w, bb, xhat, invstd, size, gx, y + 1, gw, gb, 0], (float(p["eps"]),))
-            b.grad_write(row, 8, 12)
-        elif kind == "Add":
-            for i, r in enumerate(ins):
-                src = b.contiguous([r])
-                gs = src.buf + 1 if src.grad else -1
-                row = b.op([I.ADD, y, size, src.buf, y + 1, gs, 0, int(i == 0)])
-                b.grad_write(row, 5, 6)
-        elif kind == "Conv2D":
-            C, H, W = in_shape_n
-            O, OH, OW = shape
-            K, S, P = p["kernel_size"], p["stride"], p["padding"]
-            w = b.param(nid, "weight", init_tensor(b.rng, p["init"], (O, C, K, K), C * K * K, O * K * K), True,
-                        frozen)
-            has_bias = bool(p.get("bias", True))
-            bb = b.param(nid, "bias", np.zeros(O), True, frozen) if has_bias else 0
-            gw = b.grad_of(w, nid, "weight")
-            gb = (bb + 1 if has_bias else 0) if gw >= 0 else 0
-            slots = min(SCRATCH_SLOTS, batch_size)  # the kernels run the batch in this many chunks
-            col = b.buf(slots * C * K * K * OH * OW)
-            gw_part = b.buf(2 * slots * O * C * K * K)
-            row = b.op([I.CONV, x.buf, w, bb, y, C, H, W, O, K, S, P, OH, OW, col, gx, gw, gb, gw_part,
-                        int(has_bias), 0])
-            b.grad_write(row, 15, 20)
-        elif kind in ("MaxPool2D", "AvgPool2D"):
-            C, H, W = in_shape_n
-            _, OH, OW = shape
-            K = p["kernel_size"]
-            S = p["stride"] or K
-            row = b.op([I.POOL, x.buf, y, C, H, W, K, S, OH, OW, int(kind == "MaxPool2D"), gx, y + 1, 0])
-            b.grad_write(row, 11, 13)
-        elif kind == "Embedding":
-            L = in_shape_n[0]
-            D, V = p["embedding_dim"], p["num_embeddings"]
-            w = b.param(nid, "weight", init_tensor(b.rng, p["init"], (V, D), V, D), True, frozen)
-            gw = b.grad_of(w, nid, "weight")
-            b.op([I.EMBED, x.buf, w, y, L, D, V, gw])
-        else:  # pragma: no cover - every registry kind is handled above
-            raise CompileError(f"the engine cannot run {kind} nodes yet")
-        b.refs[nid] = Ref(y, size, 0, size, requires[nid])
-        b.outputs[nid] = (b.refs[nid], shape)
+        emit = ops.LOWERINGS.get(node.kind)
+        if emit is None:  # pragma: no cover - every registry kind has a lowering (tested)
+            raise CompileError(f"the engine cannot run {node.kind} nodes yet")
+        emit(b, node)
 
-    out = outputs[0]
-    assert pred_ref is not None
+    inp, out = inputs[0], outputs[0]
+    pred_ref = b.prediction
+    assert pred_ref is not None and b.input_id == inp.id
+    in_ref, in_shape = b.outputs[inp.id]
     k = pred_ref.width
     loss = out.params["loss"]
     ydim = 1 if loss == "cross_entropy" else k
@@ -403,65 +396,20 @@ def compile_program(graph: Graph, batch_size: int, seed: int = 0, dtype: str = "
     params = _rebased(b.params, b.arrays, views)
     grads = _rebased(b.grads, b.arrays, views)
     IB, _, _ = _lay_out(b.index_arrays, [], np.int64)
-    ld = np.array([in_buf, fin, ybuf, ydim, pred_ref.buf, k, LOSS_CODES[loss], pred_ref.buf + 1], np.int64)
-    emb = [(int(n.params["num_embeddings"]), 0) for n in graph.nodes_of_kind("Embedding")
-           if graph.predecessors(n.id) == [inp.id]]
+    width, fwidth = ops.code_width(), ops.float_width()
+    code = np.zeros((len(b.code), width), np.int64)
+    fp = np.zeros((len(b.fp), fwidth), np.float64)
+    for i, (row, frow) in enumerate(zip(b.code, b.fp)):
+        code[i, :len(row)] = row
+        fp[i, :len(frow)] = frow
+    fin = in_ref.width
+    ld = np.array([in_ref.buf, fin, ybuf, ydim, pred_ref.buf, k, LOSS_CODES[loss], pred_ref.buf + 1], np.int64)
     return Program(
-        code=np.array(b.code, np.int64).reshape(-1, I.CODE_WIDTH),
-        fp=np.array(b.fp, np.float64).reshape(-1, I.FP_WIDTH),
+        code=code, fp=fp,
         B=views, mem=mem, IB=IB, zero=np.array(sorted(b.zero), np.int64), ld=ld,
         optc=np.array(b.optc, np.int64).reshape(-1, 4), dtype=b.dtype, batch_size=batch_size,
-        input_id=inp.id, input_shape=in_shape, output_id=out.id, loss=loss, n_outputs=k,
+        input_id=inp.id, input_shape=tuple(in_shape), output_id=out.id, loss=loss, n_outputs=k,
         params=params, grads=grads, outputs=b.outputs, act_codes=b.act_codes,
-        embedding_inputs=emb, kinds={nid: n.kind for nid, n in graph.nodes.items()}, graph=graph.copy(),
-        param_bufs=b.param_bufs, param_floats=param_floats,
+        embedding_inputs=b.embedding_inputs, kinds={nid: n.kind for nid, n in graph.nodes.items()},
+        graph=graph.copy(), param_bufs=b.param_bufs, param_floats=param_floats, internals=b.internals,
     )
-
-
-def _neuron_group(b: _Builder, g: Graph, members: list[str], requires: dict[str, bool]) -> None:
-    """Hand-wired neurons of one depth -> one masked dense operation with packed weights."""
-    union: list[Ref] = []
-    keys: dict[tuple[int, int], int] = {}
-    idx: list[int] = []
-    off = [0]
-    for m in members:
-        for r in b.input_refs(m):
-            key = (r.buf, r.col)
-            if key not in keys:
-                keys[key] = sum(u.ncols for u in union)
-                union.append(r)
-            idx.extend(range(keys[key], keys[key] + r.ncols))
-        off.append(len(idx))
-    u = b.contiguous(union) if union else Ref(0, 1, 0, 1, False)
-    k = len(members)
-    params0 = g.nodes[members[0]].params
-    code = ACTIVATION_CODES[params0["activation"]]
-    frozen = bool(params0.get("frozen"))
-    w = b.buf(len(idx))
-    gwb = b.buf(len(idx))
-    bias = b.buf(k)
-    gbb = b.buf(k)
-    b.param_bufs += [w, bias]
-    for j, m in enumerate(members):
-        n_in = off[j + 1] - off[j]
-        init = g.nodes[m].params["init"]
-        b.arrays[w][off[j]:off[j + 1]] = init_tensor(b.rng, init, (n_in,), n_in, 1)
-        b.params[m] = {"weight": b.arrays[w][off[j]:off[j + 1]].reshape(1, n_in),
-                       "bias": b.arrays[bias][j:j + 1]}
-        b.grads[m] = {"weight": b.arrays[gwb][off[j]:off[j + 1]].reshape(1, n_in),
-                      "bias": b.arrays[gbb][j:j + 1]}
-        b.act_codes[m] = code
-    if not frozen:
-        b.optc.append([w, gwb, b.buf(len(idx)), b.buf(len(idx))])
-        b.optc.append([bias, gbb, b.buf(k), b.buf(k)])
-    z = b.pair(k)
-    a = b.pair(k)
-    gu = u.buf + 1 if u.grad else -1
-    row = b.op([I.NEURONS, u.buf, w, bias, z, a, u.width, k, b.ibuf(idx), b.ibuf(off), code, gu,
-                -1 if frozen else gwb, -1 if frozen else gbb, z + 1, a + 1, 0], (_slope(code),))
-    b.grad_write(row, 11, 16)
-    grad = (not frozen) or u.grad
-    for j, m in enumerate(members):
-        ref = Ref(a, k, j, 1, grad)
-        b.refs[m] = ref
-        b.outputs[m] = (ref, (1,))

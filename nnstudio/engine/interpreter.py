@@ -1,7 +1,8 @@
 """The compiled program runner: a whole epoch of steps with no Python between them.
 
 A plan is a table of small integer rows (one per operation: opcode, buffer
-indices, sizes) plus float rows (eps, p, slopes). :func:`run` walks that table
+indices, sizes) plus float rows (eps, p, slopes); each op's columns are named by
+its schema in :mod:`nnstudio.engine.ops`. :func:`run` walks that table
 for every batch - forward, loss, backward, optimizer - inside one compiled
 function. Because the table is data, every graph runs on the same cached
 machine code: a new graph never waits for a compile.
@@ -21,337 +22,29 @@ import math
 import numpy as np
 
 from nnstudio.engine.kernels import kernel, optim
-from nnstudio.engine.kernels.activations import act_backward, act_forward
-from nnstudio.engine.kernels.conv import (
-    conv_backward,
-    conv_forward,
-    pool_backward,
-    pool_forward,
-)
-from nnstudio.engine.kernels.dense import (
-    dense_backward,
-    dense_forward,
-    neurons_backward,
-    neurons_forward,
-)
 from nnstudio.engine.kernels.losses import loss_and_grad
-from nnstudio.engine.kernels.misc import (
-    dropout_backward,
-    dropout_forward,
-    embedding_backward,
-    embedding_forward,
-)
-from nnstudio.engine.kernels.norm import (
-    batchnorm_backward,
-    batchnorm_forward,
-    layernorm_backward,
-    layernorm_forward,
-)
 from nnstudio.engine.kernels.views import as2d, buffer
+from nnstudio.engine.ops import dispatch_backward, dispatch_forward
 
-GATHER, DENSE, NEURONS, ACT, DROPOUT, BATCHNORM, LAYERNORM, ADD, CONV, POOL, EMBED = range(1, 12)
-CODE_WIDTH = 24
-FP_WIDTH = 4
 # loss descriptor: input buffer, input size, target buffer, target size, prediction buffer,
 # outputs, loss code, prediction-gradient buffer
 L_INP, L_FIN, L_Y, L_YDIM, L_PRED, L_K, L_CODE, L_GPRED = range(8)
 
 
-@kernel(inline="always")
-def _slots(a, rows, cols):
-    """A scratch buffer as (slots, rows, cols): one (rows, cols) matrix per chunk of the batch."""
-    return a.reshape((a.size // (rows * cols), rows, cols))
-
-
 @kernel
 def forward(code, fp, B, IB, n, train):
+    """Every row's forward kernel, in order (the dispatch chain comes from the op registry)."""
     for o in range(code.shape[0]):
         c = code[o]
-        op = c[0]
-        if op == GATHER:
-            # [op, out, out_w, out_col, src, src_w, col, ncols, gout, gsrc]
-            out = as2d(buffer(B, c[1]), n, c[2])
-            src = as2d(buffer(B, c[4]), n, c[5])
-            oc, col, nc = c[3], c[6], c[7]
-            for i in range(n):
-                for j in range(nc):
-                    out[i, oc + j] = src[i, col + j]
-        elif op == DENSE:
-            # [op, x, w, b, y, fin, fout, gx, gw, gb, scratch, has_bias, acc]
-            fin, fout = c[5], c[6]
-            dense_forward(
-                as2d(buffer(B, c[1]), n, fin),
-                as2d(buffer(B, c[2]), fout, fin),
-                buffer(B, c[3]),
-                as2d(buffer(B, c[4]), n, fout),
-                c[11] == 1,
-            )
-        elif op == NEURONS:
-            # [op, u, w, b, z, a, uw, k, idx, off, act, gu, gw, gb, gz, ga, acc]
-            uw, k = c[6], c[7]
-            neurons_forward(
-                as2d(buffer(B, c[1]), n, uw),
-                buffer(B, c[2]),
-                buffer(B, c[3]),
-                buffer(IB, c[8]),
-                buffer(IB, c[9]),
-                as2d(buffer(B, c[4]), n, k),
-                as2d(buffer(B, c[5]), n, k),
-                c[10],
-                fp[o, 0],
-            )
-        elif op == ACT:
-            # [op, x, y, f, code, gx, gy, acc]
-            f = c[3]
-            act_forward(as2d(buffer(B, c[1]), n, f), as2d(buffer(B, c[2]), n, f), c[4], fp[o, 0])
-        elif op == DROPOUT:
-            # [op, x, y, mask, size, gx, gy, acc]
-            m = n * c[4]
-            dropout_forward(buffer(B, c[1])[:m], buffer(B, c[2])[:m], buffer(B, c[3])[:m], fp[o, 0], train)
-        elif op == BATCHNORM:
-            # [op, x, y, w, b, rm, rv, xhat, invstd, C, S, gx, gy, gw, gb, acc]
-            C, S = c[9], c[10]
-            m = n * C * S
-            batchnorm_forward(
-                buffer(B, c[1])[:m].reshape((n, C, S)),
-                buffer(B, c[2])[:m].reshape((n, C, S)),
-                buffer(B, c[3]),
-                buffer(B, c[4]),
-                buffer(B, c[5]),
-                buffer(B, c[6]),
-                buffer(B, c[7])[:m].reshape((n, C, S)),
-                buffer(B, c[8]),
-                fp[o, 0],
-                fp[o, 1],
-                train,
-            )
-        elif op == LAYERNORM:
-            # [op, x, y, w, b, xhat, invstd, F, gx, gy, gw, gb, acc]
-            F = c[7]
-            layernorm_forward(
-                as2d(buffer(B, c[1]), n, F),
-                as2d(buffer(B, c[2]), n, F),
-                buffer(B, c[3]),
-                buffer(B, c[4]),
-                as2d(buffer(B, c[5]), n, F),
-                buffer(B, c[6]),
-                fp[o, 0],
-            )
-        elif op == ADD:
-            # [op, y, size, src, gy, gsrc, acc, first]
-            m = n * c[2]
-            y = buffer(B, c[1])
-            s = buffer(B, c[3])
-            if c[7] == 1:
-                for i in range(m):
-                    y[i] = s[i]
-            else:
-                for i in range(m):
-                    y[i] += s[i]
-        elif op == CONV:
-            # [op, x, w, b, y, C, H, W, O, K, S, P, OH, OW, col, gx, gw, gb, gw_part, has_bias, acc]
-            C, H, W, O, K, OH, OW = c[5], c[6], c[7], c[8], c[9], c[12], c[13]
-            x = buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
-            w2 = buffer(B, c[2]).reshape((O, C * K * K))
-            y = buffer(B, c[4])[: n * O * OH * OW].reshape((n, O, OH * OW))
-            conv_forward(x, w2, buffer(B, c[3]), y, _slots(buffer(B, c[14]), C * K * K, OH * OW), K, c[10],
-                         c[11], OH, OW, c[19] == 1)
-        elif op == POOL:
-            # [op, x, y, C, H, W, K, S, OH, OW, is_max, gx, gy, acc]
-            C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
-            pool_forward(
-                buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
-                buffer(B, c[2])[: n * C * OH * OW].reshape((n, C, OH, OW)),
-                c[6],
-                c[7],
-                c[10] == 1,
-            )
-        elif op == EMBED:
-            # [op, x, w, y, L, D, V, gw]
-            L, D, V = c[4], c[5], c[6]
-            embedding_forward(
-                as2d(buffer(B, c[1]), n, L),
-                buffer(B, c[2]).reshape((V, D)),
-                buffer(B, c[3])[: n * L * D].reshape((n, L, D)),
-            )
+        dispatch_forward(c[0], c, fp, o, B, IB, n, train)
 
 
 @kernel
 def backward(code, fp, B, IB, n):
+    """Every row's backward kernel, in reverse order."""
     for o in range(code.shape[0] - 1, -1, -1):
         c = code[o]
-        op = c[0]
-        if op == GATHER:
-            if c[9] < 0:
-                continue
-            gout = as2d(buffer(B, c[8]), n, c[2])
-            gsrc = as2d(buffer(B, c[9]), n, c[5])
-            oc, col, nc = c[3], c[6], c[7]
-            for i in range(n):
-                for j in range(nc):
-                    gsrc[i, col + j] += gout[i, oc + j]
-        elif op == DENSE:
-            fin, fout = c[5], c[6]
-            gx = c[7]
-            gw = c[8]
-            if gx < 0 and gw < 0:
-                continue
-            gy = as2d(buffer(B, c[4] + 1), n, fout)
-            dense_backward(
-                as2d(buffer(B, c[1]), n, fin),
-                as2d(buffer(B, c[2]), fout, fin),
-                gy,
-                as2d(buffer(B, max(gx, 0)), n, fin) if gx >= 0 else as2d(buffer(B, c[1]), n, fin),
-                as2d(buffer(B, max(gw, 0)), fout, fin) if gw >= 0 else as2d(buffer(B, c[2]), fout, fin),
-                buffer(B, c[9]) if gw >= 0 else buffer(B, c[3]),
-                as2d(buffer(B, c[10]), n, fin),
-                gx >= 0,
-                gw >= 0,
-                c[11] == 1,
-                c[12] == 1,
-            )
-        elif op == NEURONS:
-            uw, k = c[6], c[7]
-            gu = c[11]
-            gw = c[12]
-            if gu < 0 and gw < 0:
-                continue
-            neurons_backward(
-                as2d(buffer(B, c[1]), n, uw),
-                buffer(B, c[2]),
-                buffer(IB, c[8]),
-                buffer(IB, c[9]),
-                as2d(buffer(B, c[4]), n, k),
-                as2d(buffer(B, c[5]), n, k),
-                as2d(buffer(B, c[15]), n, k),
-                as2d(buffer(B, c[14]), n, k),
-                as2d(buffer(B, gu) if gu >= 0 else buffer(B, c[1]), n, uw),
-                buffer(B, gw) if gw >= 0 else buffer(B, c[2]),
-                buffer(B, c[13]) if c[13] >= 0 else buffer(B, c[3]),
-                c[10],
-                fp[o, 0],
-                gu >= 0,
-                gw >= 0,
-                c[16] == 1,
-            )
-        elif op == ACT:
-            if c[5] < 0:
-                continue
-            f = c[3]
-            act_backward(
-                as2d(buffer(B, c[1]), n, f),
-                as2d(buffer(B, c[2]), n, f),
-                as2d(buffer(B, c[6]), n, f),
-                as2d(buffer(B, c[5]), n, f),
-                c[4],
-                fp[o, 0],
-                c[7] == 1,
-            )
-        elif op == DROPOUT:
-            if c[5] < 0:
-                continue
-            m = n * c[4]
-            dropout_backward(buffer(B, c[6])[:m], buffer(B, c[3])[:m], buffer(B, c[5])[:m], c[7] == 1)
-        elif op == BATCHNORM:
-            C, S = c[9], c[10]
-            m = n * C * S
-            if c[13] < 0 and c[11] < 0:
-                continue
-            gx = buffer(B, c[11]) if c[11] >= 0 else buffer(B, c[1])
-            batchnorm_backward(
-                buffer(B, c[12])[:m].reshape((n, C, S)),
-                buffer(B, c[3]),
-                buffer(B, c[7])[:m].reshape((n, C, S)),
-                buffer(B, c[8]),
-                gx[:m].reshape((n, C, S)),
-                # frozen: the sums go to the tensors' own (unused) gradient buffers - not to invstd,
-                # which the input gradient still needs
-                buffer(B, c[13]) if c[13] >= 0 else buffer(B, c[3] + 1),
-                buffer(B, c[14]) if c[14] >= 0 else buffer(B, c[4] + 1),
-                c[11] >= 0,
-                c[15] == 1,
-            )
-        elif op == LAYERNORM:
-            F = c[7]
-            if c[10] < 0 and c[8] < 0:
-                continue
-            gx = buffer(B, c[8]) if c[8] >= 0 else buffer(B, c[1])
-            layernorm_backward(
-                as2d(buffer(B, c[9]), n, F),
-                buffer(B, c[3]),
-                as2d(buffer(B, c[5]), n, F),
-                buffer(B, c[6]),
-                as2d(gx, n, F),
-                buffer(B, c[10]) if c[10] >= 0 else buffer(B, c[3] + 1),  # frozen: as BatchNorm's
-                buffer(B, c[11]) if c[11] >= 0 else buffer(B, c[4] + 1),
-                c[8] >= 0,
-                c[12] == 1,
-            )
-        elif op == ADD:
-            if c[5] < 0:
-                continue
-            m = n * c[2]
-            gy = buffer(B, c[4])
-            gs = buffer(B, c[5])
-            if c[6] == 1:
-                for i in range(m):
-                    gs[i] += gy[i]
-            else:
-                for i in range(m):
-                    gs[i] = gy[i]
-        elif op == CONV:
-            C, H, W, O, K, OH, OW = c[5], c[6], c[7], c[8], c[9], c[12], c[13]
-            gx = c[15]
-            gw = c[16]
-            if gx < 0 and gw < 0:
-                continue
-            x = buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W))
-            w2 = buffer(B, c[2]).reshape((O, C * K * K))
-            gy = buffer(B, c[4] + 1)[: n * O * OH * OW].reshape((n, O, OH * OW))
-            gxa = (buffer(B, gx) if gx >= 0 else buffer(B, c[1]))[: n * C * H * W].reshape((n, C, H, W))
-            gwa = (buffer(B, gw) if gw >= 0 else buffer(B, c[2])).reshape((O, C * K * K))
-            gba = buffer(B, c[17]) if (gw >= 0 and c[19] == 1) else buffer(B, c[3])
-            conv_backward(
-                x,
-                w2,
-                gy,
-                gxa,
-                gwa,
-                gba,
-                _slots(buffer(B, c[14]), C * K * K, OH * OW),
-                _slots(buffer(B, c[18]), O, C * K * K),
-                K,
-                c[10],
-                c[11],
-                OH,
-                OW,
-                gx >= 0,
-                gw >= 0,
-                c[19] == 1,
-                c[20] == 1,
-            )
-        elif op == POOL:
-            if c[11] < 0:
-                continue
-            C, H, W, OH, OW = c[3], c[4], c[5], c[8], c[9]
-            pool_backward(
-                buffer(B, c[1])[: n * C * H * W].reshape((n, C, H, W)),
-                buffer(B, c[12])[: n * C * OH * OW].reshape((n, C, OH, OW)),
-                buffer(B, c[11])[: n * C * H * W].reshape((n, C, H, W)),
-                c[6],
-                c[7],
-                c[10] == 1,
-                c[13] == 1,
-            )
-        elif op == EMBED:
-            if c[7] < 0:
-                continue
-            L, D, V = c[4], c[5], c[6]
-            embedding_backward(
-                as2d(buffer(B, c[1]), n, L),
-                buffer(B, c[3] + 1)[: n * L * D].reshape((n, L, D)),
-                buffer(B, c[7]).reshape((V, D)),
-            )
+        dispatch_backward(c[0], c, fp, o, B, IB, n)
 
 
 @kernel

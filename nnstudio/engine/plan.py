@@ -252,6 +252,17 @@ class Plan:
         a = (bufs or self._bufs)[ref.buf][: n * ref.width].reshape(n, ref.width)[:, ref.col: ref.col + ref.ncols]
         return a.reshape((n,) + tuple(shape))
 
+    def internals(self, node_id: str) -> dict[str, np.ndarray]:
+        """The node's internal buffers its op exposes (e.g. BatchNorm's ``xhat``, Dropout's ``mask``),
+        as copies ``(n, *per_sample_shape)`` holding what the last batch run (forward or
+        backward) left in them; ``{}`` for a node that exposes none."""
+        n = self._last_n
+        out: dict[str, np.ndarray] = {}
+        for name, (buf, shape) in self._p.internals.get(node_id, {}).items():
+            size = int(np.prod(shape)) if shape else 1
+            out[name] = np.array(self._bufs[buf][: n * size]).reshape((n,) + tuple(shape))
+        return out
+
     def layer_stats(self) -> dict[str, dict[str, Any]]:
         """Statistics of the last training batch per node: weight/gradient norms, activation
         mean/std, dead (ReLU) or saturated (sigmoid/tanh) fraction, a sample of activations."""

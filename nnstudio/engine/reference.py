@@ -1,11 +1,13 @@
 """Plain-NumPy forward and backward of every node kind: the oracle the tests trust.
 
 Written for clarity, not speed: each kind is a pair of functions on whole
-arrays (batch first), and :class:`ReferenceNet` runs a graph with them. The
+arrays (batch first), registered by kind name with :func:`forward_of` and
+:func:`backward_of`, and :class:`ReferenceNet` runs a graph with them. The
 Numba engine must agree with this to rounding; PyTorch agrees with both.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import erf
 from typing import Any, Callable
 
@@ -207,12 +209,241 @@ def embedding_backward(tokens: np.ndarray, gy: np.ndarray, shape: tuple[int, int
     return gw
 
 
+# --- one reference per kind -------------------------------------------------------------------------
+@dataclass
+class Step:
+    """What a kind's reference functions see for one node: its node, parameters (``p``), tensors
+    (``t``), input values (``ins``, wire order), batch size, mode, output shape, and ``net`` (its
+    ``cache`` dict carries values from forward to backward, by node id)."""
+
+    net: "ReferenceNet"
+    nid: str
+    p: dict[str, Any]
+    t: dict[str, np.ndarray]
+    ins: list[np.ndarray]
+    n: int
+    train: bool
+    shape: tuple[int, ...]
+    masks: dict[str, np.ndarray] | None = None
+    rng: np.random.Generator | None = None
+
+    def flat(self) -> np.ndarray:
+        """The inputs side by side, one row per sample."""
+        return np.concatenate([i.reshape(self.n, -1) for i in self.ins], axis=1)
+
+    @property
+    def cache(self) -> Any:
+        return self.net._cache.get(self.nid)
+
+    @cache.setter
+    def cache(self, value: Any) -> None:
+        self.net._cache[self.nid] = value
+
+
+#: kind -> forward(step) -> output, and kind -> backward(step, out, gy) -> (input gradients, tensor gradients)
+FORWARD: dict[str, Callable[[Step], np.ndarray]] = {}
+BACKWARD: dict[str, Callable[[Step, np.ndarray, np.ndarray], tuple[list[np.ndarray], dict[str, np.ndarray]]]] = {}
+
+
+def forward_of(*kinds: str) -> Callable:
+    """Register the reference forward pass of these kinds."""
+    def deco(fn: Callable) -> Callable:
+        for k in kinds:
+            FORWARD[k] = fn
+        return fn
+    return deco
+
+
+def backward_of(*kinds: str) -> Callable:
+    """Register the reference backward pass of these kinds."""
+    def deco(fn: Callable) -> Callable:
+        for k in kinds:
+            BACKWARD[k] = fn
+        return fn
+    return deco
+
+
+def _split(s: Step, gx: np.ndarray) -> list[np.ndarray]:
+    """A flat input gradient back into one gradient per wire."""
+    gins, col = [], 0
+    for i in s.ins:
+        w = int(np.prod(i.shape[1:]))
+        gins.append(gx[:, col:col + w].reshape(i.shape))
+        col += w
+    return gins
+
+
+def _with_bias(s: Step, gw: np.ndarray, gb: np.ndarray) -> dict[str, np.ndarray]:
+    return {"weight": gw, "bias": gb} if "bias" in s.t else {"weight": gw}
+
+
+@forward_of("Input")
+def _input_fwd(s: Step) -> np.ndarray:
+    return np.asarray(s.ins[0], np.float64).reshape((s.n,) + s.shape)  # ins[0] is the data
+
+
+@forward_of("Dense")
+def _dense_fwd(s: Step) -> np.ndarray:
+    return dense_forward(s.flat(), s.t["weight"], s.t.get("bias"))
+
+
+@backward_of("Dense")
+def _dense_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    gx, gw, gb = dense_backward(s.flat(), s.t["weight"], gy)
+    return _split(s, gx), _with_bias(s, gw, gb)
+
+
+@forward_of("Neuron")
+def _neuron_fwd(s: Step) -> np.ndarray:
+    s.cache = dense_forward(s.flat(), s.t["weight"], s.t["bias"])
+    return act_forward(s.p["activation"], s.cache)
+
+
+@backward_of("Neuron")
+def _neuron_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    gz = act_backward(s.p["activation"], s.cache, out, gy)
+    gx, gw, gb = dense_backward(s.flat(), s.t["weight"], gz)
+    return _split(s, gx), {"weight": gw, "bias": gb}
+
+
+@forward_of("Output")
+def _output_fwd(s: Step) -> np.ndarray:
+    return s.flat()
+
+
+@backward_of("Output")
+def _output_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    return _split(s, gy), {}
+
+
+@forward_of("Activation")
+def _act_fwd(s: Step) -> np.ndarray:
+    return act_forward(s.p["function"], s.ins[0])
+
+
+@backward_of("Activation")
+def _act_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    return [act_backward(s.p["function"], s.ins[0], out, gy)], {}
+
+
+@forward_of("Dropout")
+def _dropout_fwd(s: Step) -> np.ndarray:
+    x, p = s.ins[0], s.p["p"]
+    if s.train and p > 0:
+        mask = (s.masks or {}).get(s.nid)
+        if mask is None:
+            mask = ((s.rng or np.random.default_rng(0)).random(x.shape) >= p) / (1 - p)
+        s.cache = mask.reshape(x.shape)
+        return x * s.cache
+    s.cache = np.ones_like(x)
+    return x.copy()
+
+
+@backward_of("Dropout")
+def _dropout_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    return [gy * s.cache], {}
+
+
+@forward_of("BatchNorm")
+def _bn_fwd(s: Step) -> np.ndarray:
+    t = s.t
+    out, s.cache = batchnorm_forward(s.ins[0], t["weight"], t["bias"], t["running_mean"], t["running_var"],
+                                     s.p["eps"], s.p["momentum"], s.train)
+    return out
+
+
+@backward_of("BatchNorm")
+def _bn_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    gx, gw, gb = batchnorm_backward(gy, s.t["weight"], s.cache)
+    return [gx], {"weight": gw, "bias": gb}
+
+
+@forward_of("LayerNorm")
+def _ln_fwd(s: Step) -> np.ndarray:
+    out, s.cache = layernorm_forward(s.ins[0], s.t["weight"], s.t["bias"], s.p["eps"])
+    return out
+
+
+@backward_of("LayerNorm")
+def _ln_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    gx, gw, gb = layernorm_backward(gy, s.t["weight"], s.cache)
+    return [gx], {"weight": gw, "bias": gb}
+
+
+@forward_of("Add")
+def _add_fwd(s: Step) -> np.ndarray:
+    return sum(s.ins[1:], s.ins[0].copy())
+
+
+@backward_of("Add")
+def _add_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    return [gy for _ in s.ins], {}
+
+
+@forward_of("Concat")
+def _concat_fwd(s: Step) -> np.ndarray:
+    return np.concatenate(s.ins, axis=1)
+
+
+@backward_of("Concat")
+def _concat_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    gins, c0 = [], 0
+    for i in s.ins:
+        gins.append(gy[:, c0:c0 + i.shape[1]])
+        c0 += i.shape[1]
+    return gins, {}
+
+
+@forward_of("Flatten", "Reshape")
+def _relabel_fwd(s: Step) -> np.ndarray:
+    return s.ins[0].reshape((s.n,) + s.shape)
+
+
+@backward_of("Flatten", "Reshape")
+def _relabel_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    return [gy.reshape(s.ins[0].shape)], {}
+
+
+@forward_of("Conv2D")
+def _conv_fwd(s: Step) -> np.ndarray:
+    return conv_forward(s.ins[0], s.t["weight"], s.t.get("bias"), s.p["stride"], s.p["padding"])
+
+
+@backward_of("Conv2D")
+def _conv_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    gx, gw, gb = conv_backward(s.ins[0], s.t["weight"], gy, s.p["stride"], s.p["padding"])
+    return [gx], _with_bias(s, gw, gb)
+
+
+@forward_of("MaxPool2D", "AvgPool2D")
+def _pool_fwd(s: Step) -> np.ndarray:
+    k = s.p["kernel_size"]
+    return pool_forward(s.ins[0], k, s.p["stride"] or k, s.net.g.nodes[s.nid].kind == "MaxPool2D")
+
+
+@backward_of("MaxPool2D", "AvgPool2D")
+def _pool_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    k = s.p["kernel_size"]
+    return [pool_backward(s.ins[0], gy, k, s.p["stride"] or k, s.net.g.nodes[s.nid].kind == "MaxPool2D")], {}
+
+
+@forward_of("Embedding")
+def _embed_fwd(s: Step) -> np.ndarray:
+    return embedding_forward(s.ins[0], s.t["weight"])
+
+
+@backward_of("Embedding")
+def _embed_bwd(s: Step, out: np.ndarray, gy: np.ndarray):
+    return [np.zeros_like(s.ins[0])], {"weight": embedding_backward(s.ins[0], gy, s.t["weight"].shape)}
+
+
 # --- whole graphs --------------------------------------------------------------------------------------
 class ReferenceNet:
     """Runs a graph in float64 NumPy with given parameters (``{node_id: {name: array}}``).
 
     Dropout draws its masks from ``rng`` (or uses ``masks``: node id -> mask) so a
-    caller can replay the engine's randomness.
+    caller can replay the engine's randomness. Each kind's pass is the function registered
+    for it with :func:`forward_of` / :func:`backward_of`.
     """
 
     def __init__(self, graph: Graph, params: dict[str, dict[str, np.ndarray]]) -> None:
@@ -220,64 +451,26 @@ class ReferenceNet:
         self.params = {nid: {k: np.array(v, dtype=np.float64) for k, v in t.items()} for nid, t in params.items()}
         self.order = graph.topological_order()
         self.shapes = graph.infer_shapes()
+        self._cache: dict[str, Any] = {}
 
-    def _inputs(self, values: dict[str, np.ndarray], nid: str) -> list[np.ndarray]:
-        return [values[e.src] for e in self.g.in_edges(nid)]
+    def _step(self, nid: str, ins: list[np.ndarray], n: int, train: bool, masks=None, rng=None) -> Step:
+        node = self.g.nodes[nid]
+        shape = self.shapes.get(nid)
+        return Step(self, nid, node.params, self.params.get(nid, {}), ins, n, train,
+                    tuple(shape) if shape is not None else (), masks, rng)
 
     def forward(self, x: np.ndarray, train: bool = False, masks: dict[str, np.ndarray] | None = None,
                 rng: np.random.Generator | None = None) -> dict[str, np.ndarray]:
         """Every node's output (batch first)."""
         vals: dict[str, np.ndarray] = {}
-        self._cache: dict[str, Any] = {}
+        self._cache = {}
         n = len(x)
         for nid in self.order:
-            node = self.g.nodes[nid]
-            p, t = node.params, self.params.get(nid, {})
-            ins = self._inputs(vals, nid)
-            flat = lambda: np.concatenate([i.reshape(n, -1) for i in ins], axis=1)  # noqa: E731
-            k = node.kind
-            if k == "Input":
-                out = np.asarray(x, np.float64).reshape((n,) + tuple(self.shapes[nid]))
-            elif k == "Dense":
-                out = dense_forward(flat(), t["weight"], t.get("bias"))
-            elif k == "Neuron":
-                z = dense_forward(flat(), t["weight"], t["bias"])
-                self._cache[nid] = z
-                out = act_forward(p["activation"], z)
-            elif k == "Activation":
-                out = act_forward(p["function"], ins[0])
-            elif k == "Dropout":
-                if train and p["p"] > 0:
-                    mask = (masks or {}).get(nid)
-                    if mask is None:
-                        mask = ((rng or np.random.default_rng(0)).random(ins[0].shape) >= p["p"]) / (1 - p["p"])
-                    self._cache[nid] = mask.reshape(ins[0].shape)
-                    out = ins[0] * self._cache[nid]
-                else:
-                    self._cache[nid] = np.ones_like(ins[0])
-                    out = ins[0].copy()
-            elif k == "BatchNorm":
-                out, self._cache[nid] = batchnorm_forward(ins[0], t["weight"], t["bias"], t["running_mean"],
-                                                          t["running_var"], p["eps"], p["momentum"], train)
-            elif k == "LayerNorm":
-                out, self._cache[nid] = layernorm_forward(ins[0], t["weight"], t["bias"], p["eps"])
-            elif k == "Add":
-                out = sum(ins[1:], ins[0].copy())
-            elif k == "Concat":
-                out = np.concatenate(ins, axis=1)
-            elif k in ("Flatten", "Reshape"):
-                out = ins[0].reshape((n,) + tuple(self.shapes[nid]))
-            elif k == "Conv2D":
-                out = conv_forward(ins[0], t["weight"], t.get("bias"), p["stride"], p["padding"])
-            elif k in ("MaxPool2D", "AvgPool2D"):
-                out = pool_forward(ins[0], p["kernel_size"], p["stride"] or p["kernel_size"], k == "MaxPool2D")
-            elif k == "Embedding":
-                out = embedding_forward(ins[0], t["weight"])
-            elif k == "Output":
-                out = flat()
-            else:  # pragma: no cover
-                raise ValueError(k)
-            vals[nid] = out
+            kind = self.g.nodes[nid].kind
+            ins = [x] if kind == "Input" else [vals[e.src] for e in self.g.in_edges(nid)]
+            if kind not in FORWARD:  # pragma: no cover - every kind has one (tested)
+                raise ValueError(f"no reference forward pass for {kind}")
+            vals[nid] = FORWARD[kind](self._step(nid, ins, n, train, masks, rng))
         return vals
 
     def loss_and_grads(self, x: np.ndarray, y: np.ndarray, train: bool = True,
@@ -290,62 +483,16 @@ class ReferenceNet:
         grads_p: dict[str, dict[str, np.ndarray]] = {}
         n = len(x)
         for nid in reversed(self.order):
-            node = self.g.nodes[nid]
+            kind = self.g.nodes[nid].kind
             gy = grads_v.get(nid)
-            if gy is None or node.kind == "Input":
+            if gy is None or kind == "Input":
                 continue
-            p, t = node.params, self.params.get(nid, {})
             edges = self.g.in_edges(nid)
-            ins = [vals[e.src] for e in edges]
-            k = node.kind
-            gins: list[np.ndarray]
-            if k in ("Dense", "Neuron", "Output"):
-                xf = np.concatenate([i.reshape(n, -1) for i in ins], axis=1)
-                if k == "Neuron":
-                    gy = act_backward(p["activation"], self._cache[nid], vals[nid], gy)
-                if k == "Output":
-                    gx = gy
-                else:
-                    gx, gw, gb = dense_backward(xf, t["weight"], gy)
-                    grads_p[nid] = {"weight": gw, "bias": gb} if "bias" in t else {"weight": gw}
-                gins, col = [], 0
-                for i in ins:
-                    w = int(np.prod(i.shape[1:]))
-                    gins.append(gx[:, col:col + w].reshape(i.shape))
-                    col += w
-            elif k == "Activation":
-                gins = [act_backward(p["function"], ins[0], vals[nid], gy)]
-            elif k == "Dropout":
-                gins = [gy * self._cache[nid]]
-            elif k == "BatchNorm":
-                gx, gw, gb = batchnorm_backward(gy, t["weight"], self._cache[nid])
-                grads_p[nid] = {"weight": gw, "bias": gb}
-                gins = [gx]
-            elif k == "LayerNorm":
-                gx, gw, gb = layernorm_backward(gy, t["weight"], self._cache[nid])
-                grads_p[nid] = {"weight": gw, "bias": gb}
-                gins = [gx]
-            elif k == "Add":
-                gins = [gy for _ in ins]
-            elif k == "Concat":
-                gins, c0 = [], 0
-                for i in ins:
-                    gins.append(gy[:, c0:c0 + i.shape[1]])
-                    c0 += i.shape[1]
-            elif k in ("Flatten", "Reshape"):
-                gins = [gy.reshape(ins[0].shape)]
-            elif k == "Conv2D":
-                gx, gw, gb = conv_backward(ins[0], t["weight"], gy, p["stride"], p["padding"])
-                grads_p[nid] = {"weight": gw, "bias": gb} if "bias" in t else {"weight": gw}
-                gins = [gx]
-            elif k in ("MaxPool2D", "AvgPool2D"):
-                gins = [pool_backward(ins[0], gy, p["kernel_size"], p["stride"] or p["kernel_size"],
-                                      k == "MaxPool2D")]
-            elif k == "Embedding":
-                grads_p[nid] = {"weight": embedding_backward(ins[0], gy, t["weight"].shape)}
-                gins = [np.zeros_like(ins[0])]
-            else:  # pragma: no cover
-                raise ValueError(k)
+            if kind not in BACKWARD:  # pragma: no cover
+                raise ValueError(f"no reference backward pass for {kind}")
+            gins, gt = BACKWARD[kind](self._step(nid, [vals[e.src] for e in edges], n, train, masks), vals[nid], gy)
+            if gt:
+                grads_p[nid] = gt
             for e, g in zip(edges, gins):
                 grads_v[e.src] = grads_v[e.src] + g if e.src in grads_v else g
         return value, grads_p
@@ -376,4 +523,4 @@ def numerical_gradient(f: Callable[[], float], a: np.ndarray, eps: float = 1e-6)
     return g
 
 
-__all__ = ["ReferenceNet", "sgd_step", "numerical_gradient", "loss", "act_forward", "act_backward"]
+__all__ = ["ReferenceNet", "Step", "FORWARD", "BACKWARD", "forward_of", "backward_of", "sgd_step", "numerical_gradient", "loss", "act_forward", "act_backward"]

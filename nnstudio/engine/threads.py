@@ -61,6 +61,7 @@ def _load_pip_tbb() -> None:
 
 def _ensure_threading_layer() -> None:
     global _layer_ready, run_guard
+    choose_threading_layer()
     with _layer_lock:
         if _layer_ready:
             return
@@ -74,10 +75,22 @@ def _ensure_threading_layer() -> None:
         _layer_ready = True
 
 
-if "NUMBA_THREADING_LAYER" not in os.environ:  # the user's choice wins
-    # chosen at import, before anything - a kernel called directly, too - starts numba's threads
-    _load_pip_tbb()
-    numba.config.THREADING_LAYER = "threadsafe"
+_layer_chosen = False
+
+
+def choose_threading_layer() -> None:
+    """Ask numba for a thread-safe threading layer (TBB, found where pip puts it, or OpenMP),
+    unless the user chose one (``NUMBA_THREADING_LAYER``). Idempotent; it must run before numba
+    starts its threads - :func:`nnstudio.engine.configure_process` calls it at start-up, and the
+    first plan run calls it too for programs that skipped that."""
+    global _layer_chosen
+    with _layer_lock:
+        if _layer_chosen or _layer_ready:
+            return
+        _layer_chosen = True
+        if "NUMBA_THREADING_LAYER" not in os.environ:  # the user's choice wins
+            _load_pip_tbb()
+            numba.config.THREADING_LAYER = "threadsafe"
 
 
 def use_in_this_thread() -> contextlib.AbstractContextManager:

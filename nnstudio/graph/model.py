@@ -165,20 +165,9 @@ class Graph:
 
     def topological_order(self) -> list[str]:
         """Node ids so that every wire goes forward; ties keep insertion order."""
-        indeg = {nid: 0 for nid in self.nodes}
-        succ: dict[str, list[str]] = {nid: [] for nid in self.nodes}
-        for e in self.edges.values():
-            indeg[e.dst] += 1
-            succ[e.src].append(e.dst)
-        ready = [nid for nid in self.nodes if indeg[nid] == 0]
-        order: list[str] = []
-        while ready:
-            nid = ready.pop(0)
-            order.append(nid)
-            for d in succ[nid]:
-                indeg[d] -= 1
-                if indeg[d] == 0:
-                    ready.append(d)
+        from nnstudio.graph.order import kahn_order
+
+        order = kahn_order(self.nodes, ((e.src, e.dst) for e in self.edges.values()))
         if len(order) != len(self.nodes):
             cycle = self.find_cycle() or []
             names = " -> ".join(self.nodes[n].name for n in cycle)

@@ -8,12 +8,12 @@ first real mistake is the one the user sees.
 """
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
 from nnstudio.errors import ShapeError
 from nnstudio.graph.model import Edge, Graph
+from nnstudio.graph.order import kahn_order
 from nnstudio.graph.shapes import Shape, fmt_shape
 
 Severity = Literal["error", "warning"]
@@ -124,24 +124,9 @@ def analyse(graph: Graph, target: TargetSpec | None = None) -> Analysis:
 
 def _order_ignoring(graph: Graph, skip: set[str], wires: _Wires) -> list[str]:
     """Topological order of the nodes outside any cycle (Kahn's algorithm)."""
-    indeg = {nid: 0 for nid in graph.nodes if nid not in skip}
-    succ: dict[str, list[str]] = {nid: [] for nid in indeg}
-    for nid in indeg:
-        for e in wires.outs[nid]:
-            if e.dst in indeg:
-                indeg[e.dst] += 1
-                succ[nid].append(e.dst)
-    ready = deque(nid for nid, d in indeg.items() if d == 0)
-    order = []
-    while ready:
-        nid = ready.popleft()
-        order.append(nid)
-        for d in succ[nid]:
-            indeg[d] -= 1
-            if indeg[d] == 0:
-                ready.append(d)
     # nodes downstream of a cycle are unreachable by Kahn's walk; they get no shape
-    return order
+    return kahn_order((nid for nid in graph.nodes if nid not in skip),
+                      ((e.src, e.dst) for nid in graph.nodes for e in wires.outs[nid]))
 
 
 def _check_structure(graph: Graph, out: Analysis, wires: _Wires) -> None:

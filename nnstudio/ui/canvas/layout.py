@@ -12,6 +12,7 @@ import math
 from typing import Iterable
 
 from nnstudio.graph import Graph
+from nnstudio.graph.order import kahn_order
 
 GRID = 20.0
 COLUMN = 280.0  # node width (180) plus room for a wire and its shape label
@@ -34,22 +35,9 @@ def layer_depths(graph: Graph, node_ids: Iterable[str] | None = None) -> dict[st
     """
     chosen = list(graph.nodes) if node_ids is None else [n for n in node_ids if n in graph.nodes]
     inside = set(chosen)
-    indeg = {n: 0 for n in chosen}
-    succ: dict[str, list[str]] = {n: [] for n in chosen}
-    for e in graph.edges.values():
-        if e.src in inside and e.dst in inside:
-            indeg[e.dst] += 1
-            succ[e.src].append(e.dst)
-    ready = [n for n in chosen if indeg[n] == 0]
-    order: list[str] = []
-    while ready:
-        nid = ready.pop(0)
-        order.append(nid)
-        for d in succ[nid]:
-            indeg[d] -= 1
-            if indeg[d] == 0:
-                ready.append(d)
-    order += [n for n in chosen if n not in set(order)]  # nodes on or after a loop
+    order = kahn_order(chosen, ((e.src, e.dst) for e in graph.edges.values() if e.src in inside and e.dst in inside))
+    placed = set(order)
+    order += [n for n in chosen if n not in placed]  # nodes on or after a loop
     depth: dict[str, int] = {}
     for nid in order:
         preds = [e.src for e in graph.in_edges(nid) if e.src in depth]
