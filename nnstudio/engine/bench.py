@@ -65,6 +65,17 @@ CNN = (("Conv2D", {"out_channels": 8, "kernel_size": 3}), ("Activation", {"funct
        ("Activation", {"function": "relu"}), ("MaxPool2D", {"kernel_size": 2}), ("Flatten", {}),
        ("Dense", {"units": 10}))
 
+# Convolutions of the sizes people train (issue 17): LeNet on 1x28x28 and a small CIFAR net on 3x32x32.
+LENET = (("Conv2D", {"out_channels": 32, "kernel_size": 5, "padding": 2}), ("Activation", {"function": "relu"}),
+         ("MaxPool2D", {"kernel_size": 2}), ("Conv2D", {"out_channels": 64, "kernel_size": 5, "padding": 2}),
+         ("Activation", {"function": "relu"}), ("MaxPool2D", {"kernel_size": 2}), ("Flatten", {}),
+         ("Dense", {"units": 10}))
+CIFAR = (("Conv2D", {"out_channels": 32, "kernel_size": 3, "padding": 1}), ("Activation", {"function": "relu"}),
+         ("Conv2D", {"out_channels": 32, "kernel_size": 3}), ("Activation", {"function": "relu"}),
+         ("MaxPool2D", {"kernel_size": 2}), ("Conv2D", {"out_channels": 64, "kernel_size": 3, "padding": 1}),
+         ("Activation", {"function": "relu"}), ("MaxPool2D", {"kernel_size": 2}), ("Flatten", {}),
+         ("Dense", {"units": 10}))
+
 CASES = (
     Case("tiny MLP 2-8-8-1 tanh, batch 10", _mlp((2, 8, 8, 1), "tanh"), (2,), 1, "mse", 10, 2000, "steps/s"),
     Case("MLP 784-256-128-10 relu, batch 64", _mlp((784, 256, 128, 10), "relu"), (784,), 10, "cross_entropy", 64,
@@ -73,6 +84,14 @@ CASES = (
          256, 8192),
     Case("CNN 1x28x28 (conv8-pool-conv16-pool-dense10), batch 64", CNN, (1, 28, 28), 10, "cross_entropy", 64,
          2048),
+    Case("LeNet 1x28x28 (conv32 5x5-pool-conv64 5x5-pool-dense10), batch 32", LENET, (1, 28, 28), 10,
+         "cross_entropy", 32, 512),
+    Case("LeNet 1x28x28 (conv32 5x5-pool-conv64 5x5-pool-dense10), batch 64", LENET, (1, 28, 28), 10,
+         "cross_entropy", 64, 512),
+    Case("CIFAR 3x32x32 (conv32-conv32-pool-conv64-pool-dense10), batch 32", CIFAR, (3, 32, 32), 10,
+         "cross_entropy", 32, 512),
+    Case("CIFAR 3x32x32 (conv32-conv32-pool-conv64-pool-dense10), batch 64", CIFAR, (3, 32, 32), 10,
+         "cross_entropy", 64, 512),
     # the issue's case: batch 64, 50 steps, hidden 128; 16 input features, the last step into a Dense
     Case("LSTM 50 steps x 16 -> 128 (last step) -> dense10, batch 64",
          (("LSTM", {"hidden_size": 128}), ("Dense", {"units": 10})), (50, 16), 10, "cross_entropy", 64, 512),
@@ -163,12 +182,14 @@ def torch_model(case: Case) -> Any:
         elif kind == "Activation":
             mods.append(acts[p["function"]]())
         elif kind == "Conv2D":
-            mods.append(torch.nn.Conv2d(shape[0], p["out_channels"], p["kernel_size"]))
-            k = p["kernel_size"]
-            shape = (p["out_channels"], shape[1] - k + 1, shape[2] - k + 1)
+            k, s, pad = p["kernel_size"], p.get("stride", 1), p.get("padding", 0)
+            mods.append(torch.nn.Conv2d(shape[0], p["out_channels"], k, s, pad))
+            shape = (p["out_channels"], (shape[1] + 2 * pad - k) // s + 1, (shape[2] + 2 * pad - k) // s + 1)
         elif kind == "MaxPool2D":
-            mods.append(torch.nn.MaxPool2d(p["kernel_size"]))
-            shape = (shape[0], shape[1] // 2, shape[2] // 2)
+            k = p["kernel_size"]
+            s = p.get("stride") or k
+            mods.append(torch.nn.MaxPool2d(k, s))
+            shape = (shape[0], (shape[1] - k) // s + 1, (shape[2] - k) // s + 1)
         elif kind == "Flatten":
             mods.append(torch.nn.Flatten())
         elif kind in ("RNN", "LSTM", "GRU"):

@@ -1,5 +1,4 @@
-"""Conv2D (im2col + BLAS per sample) and 2-D max/average pooling, NCHW; samples run in parallel
-(all but the pooling forward pass, which is too cheap to gain from it).
+"""Conv2D (im2col + BLAS per sample) and 2-D max/average pooling, NCHW; samples run in parallel.
 
 Every ``prange`` body here calls a compiled function for its samples: the same loops written
 inline in the body ran up to 3x slower (LLVM optimized the outlined body less well).
@@ -10,26 +9,48 @@ import numpy as np
 from numba import prange
 
 from nnstudio.engine.kernels import kernel, parallel_kernel
+from nnstudio.engine.kernels.blas_threads import blas_set_threads, run_threads
+
+
+@kernel(inline="always")
+def _valid_columns(OW, W, S, P, kj):
+    """The output columns [lo, hi) whose input column ow * S + kj - P lies inside [0, W)."""
+    lo = min(OW, max(0, (P - kj + S - 1) // S))
+    hi = max(lo, min(OW, (W - 1 + P - kj) // S + 1))
+    return lo, hi
 
 
 @kernel
 def im2col(x, col, K, S, P, OH, OW):
-    """x (C, H, W) -> col (C*K*K, OH*OW); zero padding P, stride S."""
+    """x (C, H, W) -> col (C*K*K, OH*OW); zero padding P, stride S.
+
+    The zero borders are written apart from the copy, so copying a row needs no test per element.
+    """
     C, H, W = x.shape
+    z = col.dtype.type(0)
     for c in range(C):
         for ki in range(K):
             for kj in range(K):
                 row = (c * K + ki) * K + kj
+                lo, hi = _valid_columns(OW, W, S, P, kj)
+                shift = kj - P
                 for oh in range(OH):
                     ih = oh * S + ki - P
                     base = oh * OW
                     if ih < 0 or ih >= H:
                         for ow in range(OW):
-                            col[row, base + ow] = 0.0
+                            col[row, base + ow] = z
                         continue
-                    for ow in range(OW):
-                        iw = ow * S + kj - P
-                        col[row, base + ow] = x[c, ih, iw] if 0 <= iw < W else 0.0
+                    for ow in range(lo):
+                        col[row, base + ow] = z
+                    if S == 1:
+                        for ow in range(lo, hi):
+                            col[row, base + ow] = x[c, ih, ow + shift]
+                    else:
+                        for ow in range(lo, hi):
+                            col[row, base + ow] = x[c, ih, ow * S + shift]
+                    for ow in range(hi, OW):
+                        col[row, base + ow] = z
 
 
 @kernel
@@ -40,31 +61,50 @@ def col2im_add(col, gx, K, S, P, OH, OW):
         for ki in range(K):
             for kj in range(K):
                 row = (c * K + ki) * K + kj
+                lo, hi = _valid_columns(OW, W, S, P, kj)
+                shift = kj - P
                 for oh in range(OH):
                     ih = oh * S + ki - P
                     if ih < 0 or ih >= H:
                         continue
                     base = oh * OW
-                    for ow in range(OW):
-                        iw = ow * S + kj - P
-                        if 0 <= iw < W:
-                            gx[c, ih, iw] += col[row, base + ow]
+                    if S == 1:
+                        for ow in range(lo, hi):
+                            gx[c, ih, ow + shift] += col[row, base + ow]
+                    else:
+                        for ow in range(lo, hi):
+                            gx[c, ih, ow * S + shift] += col[row, base + ow]
+
+
+@kernel(inline="always")
+def _is_pointwise(K, S, P):
+    """A 1x1 kernel, stride 1, no padding: the input plane is already its own im2col matrix."""
+    return K == 1 and S == 1 and P == 0
 
 
 # Both conv kernels cut the batch into T chunks (T = scratch slots, at most the batch), each
-# with its own scratch, and run the chunks in parallel.
+# with its own scratch, and run the chunks in parallel. Each chunk calls BLAS one sample at a
+# time; BLAS is held to one thread meanwhile (see blas_threads: OpenBLAS runs multithreaded
+# GEMMs from several threads one at a time), so the chunks' GEMMs really run side by side.
 
 
 @kernel
 def _conv_chunk(x, w2, b, y, col, K, S, P, OH, OW, has_bias, lo, hi):
     O = w2.shape[0]
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    pointwise = _is_pointwise(K, S, P)
     for i in range(lo, hi):
-        im2col(x[i], col, K, S, P, OH, OW)
-        np.dot(w2, col, y[i])
+        if pointwise:
+            np.dot(w2, x[i].reshape((C, H * W)), y[i])
+        else:
+            im2col(x[i], col, K, S, P, OH, OW)
+            np.dot(w2, col, y[i])
         if has_bias:
             for o in range(O):
+                bo = b[o]
+                yo = y[i, o]
                 for q in range(OH * OW):
-                    y[i, o, q] += b[o]
+                    yo[q] += bo
 
 
 @parallel_kernel
@@ -72,25 +112,48 @@ def conv_forward(x, w2, b, y, col, K, S, P, OH, OW, has_bias):
     """x (n, C, H, W); w2 (O, C*K*K); y (n, O, OH*OW); col scratch (T, C*K*K, OH*OW)."""
     n = x.shape[0]
     T = min(col.shape[0], n)
+    threads = max(1, run_threads())
+    if T > 1:
+        blas_set_threads(np.intc(1))
     for t in prange(T):
         _conv_chunk(x, w2, b, y, col[t], K, S, P, OH, OW, has_bias, t * n // T, (t + 1) * n // T)
+    if T > 1:
+        blas_set_threads(np.intc(threads))
 
 
 @kernel
-def _conv_chunk_backward(x, w2, gy, gx, col, part, tmp, K, S, P, OH, OW, want_gx, want_gw, acc, lo, hi):
+def _conv_chunk_backward(x, w2, gy, gx, col, part, tmp, K, S, P, OH, OW, want_gx, want_gw, has_bias, acc,
+                         lo, hi):
+    """Chunk [lo, hi): its weight gradient into part, its bias gradient into tmp[:, 0]."""
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    O = w2.shape[0]
+    pointwise = _is_pointwise(K, S, P)
     for i in range(lo, hi):
         if want_gw:
-            im2col(x[i], col, K, S, P, OH, OW)
-            if i == lo:
-                np.dot(gy[i], col.T, part)
+            if pointwise:
+                xc = x[i].reshape((C, H * W))
             else:
-                np.dot(gy[i], col.T, tmp)
+                im2col(x[i], col, K, S, P, OH, OW)
+                xc = col
+            if i == lo:
+                np.dot(gy[i], xc.T, part)
+            else:
+                np.dot(gy[i], xc.T, tmp)
                 part += tmp
         if want_gx:
-            if not acc:
-                gx[i] = 0.0
-            np.dot(w2.T, gy[i], col)
-            col2im_add(col, gx[i], K, S, P, OH, OW)
+            if pointwise and not acc:
+                np.dot(w2.T, gy[i], gx[i].reshape((C, H * W)))
+            elif pointwise:
+                np.dot(w2.T, gy[i], col)
+                g2 = gx[i].reshape((C, H * W))
+                g2 += col
+            else:
+                if not acc:
+                    gx[i] = 0.0
+                np.dot(w2.T, gy[i], col)
+                col2im_add(col, gx[i], K, S, P, OH, OW)
+    if want_gw and has_bias:
+        _channel_sums(gy[lo:hi], tmp[:, 0])
 
 
 @kernel(fastmath={"reassoc", "contract"})
@@ -111,20 +174,29 @@ def conv_backward(x, w2, gy, gx, gw2, gb, col, gw_part, K, S, P, OH, OW, want_gx
     """col scratch (T, C*K*K, OH*OW) serves both im2col of x and the column gradient.
 
     gw_part (2T, O, C*K*K): chunk t sums its weight gradient in slot 2t (slot 2t+1 takes each
-    sample's product); the slots are then added in chunk order, so the result does not depend on
-    how many threads ran the chunks.
+    sample's product, then the chunk's bias gradient in its first column); the slots are then
+    added in chunk order, so the result does not depend on how many threads ran the chunks.
     """
     n = x.shape[0]
     T = min(col.shape[0], n)
+    threads = max(1, run_threads())
+    if T > 1:
+        blas_set_threads(np.intc(1))
     for t in prange(T):
         _conv_chunk_backward(x, w2, gy, gx, col[t], gw_part[2 * t], gw_part[2 * t + 1], K, S, P, OH, OW,
-                             want_gx, want_gw, acc, t * n // T, (t + 1) * n // T)
+                             want_gx, want_gw, has_bias, acc, t * n // T, (t + 1) * n // T)
+    if T > 1:
+        blas_set_threads(np.intc(threads))
     if want_gw:
         gw2[:, :] = gw_part[0]
         for t in range(1, T):
             gw2 += gw_part[2 * t]
         if has_bias:
-            _channel_sums(gy, gb)
+            for o in range(gb.shape[0]):
+                s = gw_part[1, o, 0]
+                for t in range(1, T):
+                    s += gw_part[2 * t + 1, o, 0]
+                gb[o] = s
 
 
 # Pooling works plane by plane; the common 2x2 / stride 2 case calls the same inlined
@@ -245,13 +317,13 @@ def _pool_sample_backward(x, gy, gx, K, S, is_max, acc):
             _avg_plane_backward(gy[c], gx[c], K, S)
 
 
-@kernel
+@parallel_kernel
 def pool_forward(x, y, K, S, is_max):
     """x (n, C, H, W) -> y (n, C, OH, OW); windows K x K, stride S, no padding.
 
-    Serial: it is 1% of the benchmark CNN's step, and a parallel kernel adds 3 s to the first compile.
+    Parallel over samples: serial, it was the part of a LeNet step a second thread could not share.
     """
-    for i in range(x.shape[0]):
+    for i in prange(x.shape[0]):
         _pool_sample(x[i], y[i], K, S, is_max)
 
 
