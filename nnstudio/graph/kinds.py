@@ -51,6 +51,12 @@ class KindSpec:
     trainable: tuple[str, ...] = ()
     key_params: tuple[str, ...] = ()
     merge: str = ""  # how several wires on one port combine: "concat_features", "sum", "concat_axis0"
+    label: Callable[[dict[str, Any]], str] | None = None  # the canvas's one-line summary of the parameters
+    views: tuple[str, ...] = ()  # live views (dock names) that show something only for nodes of this kind
+
+    def describe(self, params: dict[str, Any]) -> str:
+        """What a node of this kind is set to, in a few words (``units 64``, ``3x3, 16 ch``)."""
+        return self.label(params) if self.label is not None else ""
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:
@@ -148,6 +154,25 @@ def _recurrent_params() -> tuple[ParamSpec, ...]:
     )
 
 
+def _conv_label(p: dict[str, Any]) -> str:
+    extra = f", stride {p['stride']}" if p["stride"] != 1 else ""
+    extra += f", pad {p['padding']}" if p["padding"] else ""
+    return f"{p['kernel_size']}x{p['kernel_size']}, {p['out_channels']} ch{extra}"
+
+
+def _pool_label(p: dict[str, Any]) -> str:
+    stride = p.get("stride")
+    return f"{p['kernel_size']}x{p['kernel_size']}" + (f", stride {stride}" if stride else "")
+
+
+def _recurrent_label(p: dict[str, Any]) -> str:
+    parts = [f"hidden {p['hidden_size']}"]
+    parts += [f"{p['num_layers']} layers"] if p["num_layers"] > 1 else []
+    parts += ["both ways"] if p["bidirectional"] else []
+    parts += ["every step" if p["return_sequences"] else "last step"]
+    return ", ".join(parts)
+
+
 _SPECS: tuple[KindSpec, ...] = (
     KindSpec(
         "Input", "Inputs", "Where the data enters the network",
@@ -156,7 +181,7 @@ _SPECS: tuple[KindSpec, ...] = (
         "Its shape must match the dataset (the batch dimension is added for you).",
         (), _OUT,
         (ParamSpec("shape", "shape", [2], help="Size of one example, e.g. [2] or [1, 28, 28]"),),
-        shapes.input_shape, key_params=("shape",),
+        shapes.input_shape, key_params=("shape",), label=lambda p: "shape " + shapes.fmt_shape(p["shape"])
     ),
     KindSpec(
         "Neuron", "Neurons & layers", "One artificial neuron: weighted sum + bias + activation",
@@ -171,7 +196,7 @@ _SPECS: tuple[KindSpec, ...] = (
             _init("xavier"), _FROZEN,
         ),
         shapes.neuron, shapes.neuron_params, trainable=("weight", "bias"),
-        key_params=("activation",), merge="concat_features",
+        key_params=("activation",), merge="concat_features", label=lambda p: p["activation"], views=("NeuronDock",)
     ),
     KindSpec(
         "Dense", "Neurons & layers", "A layer of neurons, each connected to every input",
@@ -185,7 +210,7 @@ _SPECS: tuple[KindSpec, ...] = (
             _BIAS, _init("xavier"), _FROZEN,
         ),
         shapes.dense, shapes.dense_params, trainable=("weight", "bias"),
-        key_params=("units",), merge="concat_features",
+        key_params=("units",), merge="concat_features", label=lambda p: f"units {p['units']}" + ("" if p.get("bias", True) else ", no bias")
     ),
     KindSpec(
         "Activation", "Activations", "A non-linear function applied to every value",
@@ -196,7 +221,7 @@ _SPECS: tuple[KindSpec, ...] = (
         "into probabilities.",
         _IN, _OUT,
         (ParamSpec("function", "choice", "relu", choices=ACTIVATIONS, help="Which function to apply"),),
-        shapes.softmax_ok, key_params=("function",),
+        shapes.softmax_ok, key_params=("function",), label=lambda p: p["function"]
     ),
     KindSpec(
         "Dropout", "Regularization", "Randomly silences units while training",
@@ -206,7 +231,7 @@ _SPECS: tuple[KindSpec, ...] = (
         _IN, _OUT,
         (ParamSpec("p", "float", 0.5, minimum=0.0, maximum=1.0, exclusive_max=True,
                    help="Probability of dropping each value"),),
-        shapes.identity, key_params=("p",),
+        shapes.identity, key_params=("p",), label=lambda p: f"p {p['p']:g}"
     ),
     KindSpec(
         "BatchNorm", "Regularization", "Normalizes each feature over the batch",
@@ -217,7 +242,7 @@ _SPECS: tuple[KindSpec, ...] = (
         _IN, _OUT,
         (_EPS, ParamSpec("momentum", "float", 0.1, minimum=0.0, maximum=1.0,
                          help="How fast the running averages follow the batch statistics"), _FROZEN),
-        shapes.batchnorm, shapes.batchnorm_params, trainable=("weight", "bias"),
+        shapes.batchnorm, shapes.batchnorm_params, trainable=("weight", "bias"), label=lambda p: "normalize"
     ),
     KindSpec(
         "LayerNorm", "Regularization", "Normalizes each example over its features",
@@ -231,26 +256,26 @@ _SPECS: tuple[KindSpec, ...] = (
          ParamSpec("over", "choice", "all", choices=("all", "last"),
                    help="all: normalise each example's values together; last: normalise each position "
                    "of a sequence (the last axis) on its own, as in a transformer")),
-        shapes.identity, shapes.layernorm_params, trainable=("weight", "bias"),
+        shapes.identity, shapes.layernorm_params, trainable=("weight", "bias"), label=lambda p: "normalize per position" if p.get("over") == "last" else "normalize"
     ),
     KindSpec(
         "Add", "Merge", "Adds wires together (skip connection)",
         "Add sums its inputs element by element. Adding a layer's input to its output is a skip "
         "connection: the gradient gets a short path back to early layers, which is how very deep "
         "networks avoid vanishing gradients.",
-        _IN_MANY, _OUT, (), shapes.add, merge="sum",
+        _IN_MANY, _OUT, (), shapes.add, merge="sum", label=lambda p: "sum of inputs"
     ),
     KindSpec(
         "Concat", "Merge", "Joins wires side by side",
         "Concat places its inputs next to each other (features, or channels for images), so the "
         "next layer sees all of them at once.",
-        _IN_MANY, _OUT, (), shapes.concat, merge="concat_axis0",
+        _IN_MANY, _OUT, (), shapes.concat, merge="concat_axis0", label=lambda p: "side by side"
     ),
     KindSpec(
         "Flatten", "Convolution", "Turns an image-shaped tensor into a flat vector",
         "Flatten lays channels x height x width out as one long vector so a Dense layer can "
         "read it. Put it between the convolution part and the classifier part of a network.",
-        _IN, _OUT, (), shapes.flatten,
+        _IN, _OUT, (), shapes.flatten, label=lambda p: "to a vector"
     ),
     KindSpec(
         "Reshape", "Convolution", "Rearranges values into a new shape",
@@ -258,7 +283,7 @@ _SPECS: tuple[KindSpec, ...] = (
         "1x8x8 image. Use -1 for one size you want worked out.",
         _IN, _OUT,
         (ParamSpec("shape", "shape", [-1], allow_infer=True, help="New shape, e.g. [1, 8, 8]; -1 = work it out"),),
-        shapes.reshape, key_params=("shape",),
+        shapes.reshape, key_params=("shape",), label=lambda p: "to " + shapes.fmt_shape(p["shape"])
     ),
     KindSpec(
         "Conv2D", "Convolution", "Slides small learned filters over an image",
@@ -274,7 +299,7 @@ _SPECS: tuple[KindSpec, ...] = (
             _BIAS, _init("he"), _FROZEN,
         ),
         shapes.conv2d, shapes.conv2d_params, trainable=("weight", "bias"),
-        key_params=("out_channels", "kernel_size"),
+        key_params=("out_channels", "kernel_size"), label=_conv_label
     ),
     KindSpec(
         "MaxPool2D", "Convolution", "Keeps the strongest response in each window",
@@ -286,7 +311,7 @@ _SPECS: tuple[KindSpec, ...] = (
             ParamSpec("stride", "int", None, minimum=1, maximum=16, optional=True,
                       help="Step between windows (empty = the window size)"),
         ),
-        shapes.pool2d, key_params=("kernel_size",),
+        shapes.pool2d, key_params=("kernel_size",), label=_pool_label
     ),
     KindSpec(
         "AvgPool2D", "Convolution", "Averages each window",
@@ -298,7 +323,7 @@ _SPECS: tuple[KindSpec, ...] = (
             ParamSpec("stride", "int", None, minimum=1, maximum=16, optional=True,
                       help="Step between windows (empty = the window size)"),
         ),
-        shapes.pool2d, key_params=("kernel_size",),
+        shapes.pool2d, key_params=("kernel_size",), label=_pool_label
     ),
     KindSpec(
         "Embedding", "Neurons & layers", "Looks up a learned vector for each token index",
@@ -312,7 +337,7 @@ _SPECS: tuple[KindSpec, ...] = (
             _init("normal"), _FROZEN,
         ),
         shapes.embedding, shapes.embedding_params, trainable=("weight",),
-        key_params=("embedding_dim",),
+        key_params=("embedding_dim",), label=lambda p: f"{p['num_embeddings']} tokens -> {p['embedding_dim']}"
     ),
     # --- recurrent layers (PyTorch's nn.RNN / nn.LSTM / nn.GRU with batch_first=True) ---
     KindSpec(
@@ -328,7 +353,7 @@ _SPECS: tuple[KindSpec, ...] = (
             "nonlinearity", "choice", "tanh", choices=("tanh", "relu"),
             help="The squashing applied to the new hidden state at every step")),
         shapes.recurrent, shapes.rnn_params, trainable=shapes.RECURRENT_TENSORS,
-        key_params=("hidden_size",),
+        key_params=("hidden_size",), label=_recurrent_label, views=("HiddenStateDock", "TimeGradDock")
     ),
     KindSpec(
         "LSTM", "Recurrent", "A recurrent layer with gates and a cell state: long memory",
@@ -341,7 +366,7 @@ _SPECS: tuple[KindSpec, ...] = (
         "plain RNN cannot.",
         _IN, _OUT, _recurrent_params(),
         shapes.recurrent, shapes.lstm_params, trainable=shapes.RECURRENT_TENSORS,
-        key_params=("hidden_size",),
+        key_params=("hidden_size",), label=_recurrent_label, views=("HiddenStateDock", "TimeGradDock")
     ),
     KindSpec(
         "GRU", "Recurrent", "A gated recurrent layer: simpler than an LSTM, similar memory",
@@ -352,7 +377,7 @@ _SPECS: tuple[KindSpec, ...] = (
         "almost unchanged, so a GRU also learns long-range dependencies.",
         _IN, _OUT, _recurrent_params(),
         shapes.recurrent, shapes.gru_params, trainable=shapes.RECURRENT_TENSORS,
-        key_params=("hidden_size",),
+        key_params=("hidden_size",), label=_recurrent_label, views=("HiddenStateDock", "TimeGradDock")
     ),
     KindSpec(
         "PositionalEmbedding", "Attention", "Adds a vector for each position in the sequence",
@@ -370,7 +395,7 @@ _SPECS: tuple[KindSpec, ...] = (
             _FROZEN,
         ),
         shapes.positional_embedding, shapes.positional_embedding_params, trainable=("weight",),
-        key_params=("mode",),
+        key_params=("mode",), label=lambda p: f"{p.get('mode', 'learned')}, up to {p['max_len']}"
     ),
     KindSpec(
         "MultiheadAttention", "Attention", "Lets every position look at the others (self-attention)",
@@ -390,7 +415,7 @@ _SPECS: tuple[KindSpec, ...] = (
         ),
         shapes.attention, shapes.attention_params,
         trainable=("in_proj_weight", "in_proj_bias", "out_proj_weight", "out_proj_bias"),
-        key_params=("num_heads",),
+        key_params=("num_heads",), label=lambda p: f"{p['num_heads']} heads" + (", causal" if p.get("causal") else ""), views=("AttentionDock",)
     ),
     KindSpec(
         "Output", "Outputs", "The prediction, compared with the target by a loss",
@@ -401,7 +426,7 @@ _SPECS: tuple[KindSpec, ...] = (
         _IN_MANY, (),
         (ParamSpec("loss", "choice", "cross_entropy", choices=LOSSES,
                    help="How the error between prediction and target is measured"),),
-        shapes.output, key_params=("loss",), merge="concat_features",
+        shapes.output, key_params=("loss",), merge="concat_features", label=lambda p: f"loss {p['loss']}"
     ),
 )
 
@@ -414,6 +439,11 @@ def get(kind: str) -> KindSpec:
         return REGISTRY[kind]
     except (KeyError, TypeError):
         raise GraphError(f"unknown node kind {kind!r}; known kinds: {', '.join(REGISTRY)}") from None
+
+
+def showing(view: str) -> tuple[str, ...]:
+    """The kinds whose nodes the live view ``view`` (a dock name) is for."""
+    return tuple(name for name, spec in REGISTRY.items() if view in spec.views)
 
 
 def names() -> tuple[str, ...]:
@@ -430,5 +460,5 @@ def by_category() -> dict[str, list[KindSpec]]:
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "INITS", "CATEGORIES", "KindSpec", "PortSpec", "ParamSpec",
-    "REGISTRY", "get", "names", "by_category", "ShapeError",
+    "REGISTRY", "get", "names", "showing", "by_category", "ShapeError",
 ]

@@ -25,53 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def key_params_text(node: "Node") -> str:
-    """A short summary of what the node is set to, e.g. ``units 64``, ``relu`` or ``3x3, 16 ch``."""
-    p = node.params
-    k = node.kind
-    if k == "Input":
-        return "shape " + fmt_shape(p["shape"])
-    if k == "Dense":
-        return f"units {p['units']}" + ("" if p.get("bias", True) else ", no bias")
-    if k == "Neuron":
-        return p["activation"]
-    if k == "Activation":
-        return p["function"]
-    if k == "Conv2D":
-        extra = f", stride {p['stride']}" if p["stride"] != 1 else ""
-        extra += f", pad {p['padding']}" if p["padding"] else ""
-        return f"{p['kernel_size']}x{p['kernel_size']}, {p['out_channels']} ch{extra}"
-    if k in ("MaxPool2D", "AvgPool2D"):
-        stride = p.get("stride")
-        return f"{p['kernel_size']}x{p['kernel_size']}" + (f", stride {stride}" if stride else "")
-    if k == "Dropout":
-        return f"p {p['p']:g}"
-    if k == "LayerNorm" and p.get("over") == "last":
-        return "normalize per position"
-    if k in ("BatchNorm", "LayerNorm"):
-        return "normalize"
-    if k == "MultiheadAttention":
-        return f"{p['num_heads']} heads" + (", causal" if p.get("causal") else "")
-    if k == "PositionalEmbedding":
-        return f"{p.get('mode', 'learned')}, up to {p['max_len']}"
-    if k == "Reshape":
-        return "to " + fmt_shape(p["shape"])
-    if k == "Embedding":
-        return f"{p['num_embeddings']} tokens -> {p['embedding_dim']}"
-    if k in ("RNN", "LSTM", "GRU"):
-        parts = [f"hidden {p['hidden_size']}"]
-        parts += [f"{p['num_layers']} layers"] if p["num_layers"] > 1 else []
-        parts += ["both ways"] if p["bidirectional"] else []
-        parts += ["every step" if p["return_sequences"] else "last step"]
-        return ", ".join(parts)
-    if k == "Output":
-        return f"loss {p['loss']}"
-    if k == "Add":
-        return "sum of inputs"
-    if k == "Concat":
-        return "side by side"
-    if k == "Flatten":
-        return "to a vector"
-    return ""
+    """A short summary of what the node is set to, e.g. ``units 64``, ``relu`` or ``3x3, 16 ch``
+    (each kind's ``label`` in the registry)."""
+    return kinds.get(node.kind).describe(node.params)
 
 
 def response_image(values: np.ndarray) -> QImage:

@@ -18,7 +18,8 @@ from nnstudio.ui.plots.decision import DecisionDock
 from nnstudio.ui.plots.layers import ActivationsDock, GradNormsDock, HistogramsDock
 from nnstudio.ui.plots.neuron_numbers import NeuronDock
 from nnstudio.ui.plots.runs_panel import RunsPanel
-from nnstudio.ui.plots.sequences import ATTENTION_KINDS, RECURRENT_KINDS, AttentionDock, HiddenStateDock, TimeGradDock
+from nnstudio.graph import kinds
+from nnstudio.ui.plots.sequences import AttentionDock, HiddenStateDock, TimeGradDock
 from nnstudio.ui.plots.weights import WeightsDock
 
 SLOTS = ("upper", "lower")
@@ -46,6 +47,11 @@ def has_kinds(*kinds: str) -> Callable[[Any, Any], bool]:
     return applies
 
 
+def for_kinds(view: str) -> Callable[[Any, Any], bool]:
+    """Applies when the graph has a node whose kind lists ``view`` among its views (the kind registry)."""
+    return has_kinds(*kinds.showing(view))
+
+
 @dataclass(frozen=True)
 class View:
     """One live view."""
@@ -69,11 +75,11 @@ VIEWS: list[View] = [
     View(WeightsDock, "weights_dock", "lower", auto=True, icon="tiles"),
     View(ConfusionDock, "confusion_dock", "lower", applies=one_class_per_sample, icon="matrix"),
     View(ProjectionDock, "projection_dock", "lower", icon="scatter"),
-    View(NeuronDock, "neuron_dock", "lower", applies=has_kinds("Neuron"), icon="tiles", takes_window=True),
+    View(NeuronDock, "neuron_dock", "lower", applies=for_kinds("NeuronDock"), icon="tiles", takes_window=True),
     View(FeatureMapsDock, "maps_dock", "lower", icon="maps"),  # explains itself when the network has no convolution
-    View(HiddenStateDock, "hidden_state_dock", "lower", applies=has_kinds(*RECURRENT_KINDS), icon="heat"),
-    View(AttentionDock, "attention_dock", "lower", applies=has_kinds(*ATTENTION_KINDS), icon="matrix"),
-    View(TimeGradDock, "time_grad_dock", "upper", applies=has_kinds(*RECURRENT_KINDS), icon="curves"),
+    View(HiddenStateDock, "hidden_state_dock", "lower", applies=for_kinds("HiddenStateDock"), icon="heat"),
+    View(AttentionDock, "attention_dock", "lower", applies=for_kinds("AttentionDock"), icon="matrix"),
+    View(TimeGradDock, "time_grad_dock", "upper", applies=for_kinds("TimeGradDock"), icon="curves"),
     View(RunsPanel, "runs_panel", "upper", plot=False, icon="runs"),
 ]
 

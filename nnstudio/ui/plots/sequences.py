@@ -14,8 +14,6 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
 from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, background_is_dark, diverging_lut, legend_html, readable_on
 
-RECURRENT_KINDS = ("RNN", "LSTM", "GRU")
-ATTENTION_KINDS = ("MultiheadAttention",)
 
 
 def _names(s: Any) -> dict[str, str]:
@@ -220,4 +218,4 @@ class AttentionDock(_SequenceDock):
         self.plot.setTitle(f"{self.node.currentText()}: example {self.sample.value()}, head {self.head.value()}")
 
 
-__all__ = ["HiddenStateDock", "TimeGradDock", "AttentionDock", "RECURRENT_KINDS", "ATTENTION_KINDS"]
+__all__ = ["HiddenStateDock", "TimeGradDock", "AttentionDock"]
