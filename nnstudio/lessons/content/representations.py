@@ -28,8 +28,9 @@ LESSON = Lesson(
         "king - man + woman lands next to queen).",
     ),
     steps=(
-        Step("Look before training", "New random weights: in the projection the two colours lie mixed "
-             "together.", look_at=("ProjectionDock",), then="reset"),
+        Step("Look before training", "New random weights and one tiny step, so the views have something to "
+             "show: in the projection the two colours lie mixed together.", look_at=("ProjectionDock",),
+             then="step"),
         Step("Train and watch the classes part",
              "Within a few dozen epochs the colours gather at opposite ends of the Representation layer.",
              look_at=("ProjectionDock", "DecisionDock"), then="train"),
