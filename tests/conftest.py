@@ -77,3 +77,15 @@ def mlp():
 @pytest.fixture
 def cnn():
     return build_cnn()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Compile (or load from the cache) the engine's kernels for both float types before the first
+    test: on a fresh cache that takes minutes, and no single test should carry it (per-test timeout)."""
+    if session.config.option.collectonly or not session.items:
+        return
+    from nnstudio.engine import warm_up
+
+    for dtype in ("float32", "float64"):
+        warm_up(dtype=dtype)

@@ -32,7 +32,8 @@ PICTURE = {"digits-mlp": ("weights_dock", "view"), "digits-cnn": ("weights_dock"
            "copy-transformer": ("confusion_dock", "view")}
 PICTURE.update({"lesson-hierarchy": ("weights_dock", "view"), "lesson-architectures": ("weights_dock", "view"),
                 "lesson-representations": ("projection_dock", "plot"),
-                "lesson-vanishing-gradients": ("grad_dock", "plot"), "lesson-overfitting": ("curves_dock", "loss_plot")})
+                "lesson-vanishing-gradients": ("grad_dock", "plot"), "lesson-overfitting": ("curves_dock", "loss_plot"),
+                "adding-lstm": ("curves_dock", "loss_plot")})
 DEFAULT = ("decision_dock", "plot")
 
 

@@ -14,10 +14,11 @@ SCRIPT = textwrap.dedent("""
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
     from nnstudio.ui.main_window import MainWindow
-    from nnstudio.ui.plots import ALL_DOCKS
+    from nnstudio.ui.plots import catalog
     w = MainWindow()
     w.show()
-    extra = [cls() for cls in ALL_DOCKS]  # a second copy of every dock, never deleted explicitly
+    # a second copy of every dock, never deleted explicitly
+    extra = [v.cls(w) if v.takes_window else v.cls() for v in catalog.VIEWS if v.plot]
     for d in extra:
         d.show()
     app.processEvents()

@@ -1,8 +1,10 @@
-"""The adding-lstm example opens in the window: the data preview shows its sequences
-(flattened) and the canvas labels the LSTM by its settings."""
+"""The adding-lstm example opens in the window: the data preview draws its sequences and the
+canvas labels the LSTM by its settings."""
 from __future__ import annotations
 
 from pathlib import Path
+
+import numpy as np
 
 import nnstudio
 
@@ -11,11 +13,14 @@ EXAMPLE = Path(nnstudio.__file__).parent / "resources" / "examples" / "adding-ls
 
 def test_adding_example_opens_and_previews_its_sequences(window, qtbot):
     assert window.open_path(EXAMPLE, ask=False)
-    table = window.data_panel.table
-    assert table.rowCount() == 10 and table.columnCount() == 20  # 50 steps x 2 values: the first 20
-    assert table.horizontalHeaderItem(0).text() == "x1"
-    # channel 1 of the adding problem holds the 0/1 markers: every odd column is 0 or 1
-    assert {table.item(r, 1).text() for r in range(10)} <= {"0", "1"}
+    panel = window.data_panel
+    assert panel.preview.currentWidget() is panel.sequences
+    preview = panel.sequences
+    assert preview.stack.currentWidget() is preview.plot and "Dots mark the two values to add" in preview.caption.text()
+    curves = [c for c in preview.plot.getPlotItem().listDataItems() if len(c.getData()[0]) == 50]
+    assert curves  # one 50-step line per shown sequence
+    ds = panel.dataset
+    np.testing.assert_allclose(curves[0].getData()[1], ds.X_train[0, :, 0], rtol=1e-6)
     from nnstudio.ui.canvas.items import key_params_text
 
     lstm = window.project.graph.nodes_of_kind("LSTM")[0]

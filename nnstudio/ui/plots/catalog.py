@@ -19,7 +19,7 @@ from nnstudio.ui.plots.layers import ActivationsDock, GradNormsDock, HistogramsD
 from nnstudio.ui.plots.neuron_numbers import NeuronDock
 from nnstudio.ui.plots.runs_panel import RunsPanel
 from nnstudio.graph import kinds
-from nnstudio.ui.plots.sequences import AttentionDock, HiddenStateDock, TimeGradDock
+from nnstudio.ui.plots.sequences import AttentionDock, HiddenStateDock
 from nnstudio.ui.plots.weights import WeightsDock
 
 SLOTS = ("upper", "lower")
@@ -79,7 +79,6 @@ VIEWS: list[View] = [
     View(FeatureMapsDock, "maps_dock", "lower", icon="maps"),  # explains itself when the network has no convolution
     View(HiddenStateDock, "hidden_state_dock", "lower", applies=for_kinds("HiddenStateDock"), icon="heat"),
     View(AttentionDock, "attention_dock", "lower", applies=for_kinds("AttentionDock"), icon="matrix"),
-    View(TimeGradDock, "time_grad_dock", "upper", applies=for_kinds("TimeGradDock"), icon="curves"),
     View(RunsPanel, "runs_panel", "upper", plot=False, icon="runs"),
 ]
 
