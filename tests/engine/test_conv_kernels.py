@@ -55,6 +55,15 @@ SHAPES = [
     (3, 1, 5, 5, 2, 5, 1, 2),
     (3, 2, 7, 8, 2, 2, 3, 0),
     (4, 2, 6, 6, 3, 1, 2, 1),
+    # from HWC_MIN_CHANNELS input channels on: the channel-last rows (the same border cases, and a
+    # 1x1 kernel with stride, which is not the pointwise path)
+    (3, 8, 6, 5, 4, 3, 1, 1),
+    (4, 9, 5, 7, 3, 3, 1, 2),
+    (5, 8, 9, 7, 3, 3, 2, 1),
+    (3, 8, 5, 5, 2, 5, 1, 2),
+    (3, 10, 7, 8, 2, 2, 3, 0),
+    (3, 8, 6, 6, 3, 1, 2, 0),
+    (2, 12, 4, 4, 3, 1, 1, 0),
 ]
 
 
@@ -64,15 +73,17 @@ def _run(x, w, b, gy, S, P, slots, acc, gx0=None):
     OH, OW = _out(H, K, S, P), _out(W, K, S, P)
     dt = x.dtype
     y = np.full((n, O, OH * OW), np.nan, dt)  # every element must be written
-    col = np.zeros((slots, C * K * K, OH * OW), dt)
+    col = np.zeros((slots, C * K * K * OH * OW), dt)
+    pad = np.full((slots, (H + 2 * P) * (W + 2 * P) * C), np.nan, dt)  # the kernels zero what they need
+    wr = np.full((O, C * K * K), np.nan, dt)
     part = np.zeros((2 * slots, O, C * K * K), dt)
     w2 = w.reshape(O, -1)
     gx = np.full_like(x, np.nan) if gx0 is None else gx0.copy()
     gw = np.full_like(w2, np.nan)
     gb = np.full_like(b, np.nan)
     with use_in_this_thread():
-        kc.conv_forward(x, w2, b, y, col, K, S, P, OH, OW, True)
-        kc.conv_backward(x, w2, gy.reshape(n, O, -1), gx, gw, gb, col, part, K, S, P, OH, OW,
+        kc.conv_forward(x, w2, b, y, col, pad, wr, K, S, P, OH, OW, True)
+        kc.conv_backward(x, w2, gy.reshape(n, O, -1), gx, gw, gb, col, pad, wr, part, K, S, P, OH, OW,
                          True, True, True, acc)
     return y.reshape(n, O, OH, OW), gx, gw.reshape(w.shape), gb
 
