@@ -30,7 +30,7 @@ from nnstudio.ui.panels.problems import ProblemsPanel
 from nnstudio.ui.problems_indicator import ProblemsIndicator
 from nnstudio.ui.start_page import StartPage
 from nnstudio.ui.theme import THEMES, apply_theme
-from nnstudio.ui.training_controller import TrainingController
+from nnstudio.ui.training_controller import ControllerHost, TrainingController
 from nnstudio.ui.view_picker import ViewPicker
 from nnstudio.ui.view_reset import reset_views
 
@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         self.training_toolbar = QToolBar("Training")
         self.training_toolbar.setObjectName("TrainingToolbar")
         self.addToolBar(Qt.TopToolBarArea, self.training_toolbar)
-        self.trainer = TrainingController(self, self.training_toolbar)
+        self.trainer = TrainingController(self._controller_host(), self.training_toolbar, parent=self)
         plots.catalog.build(self)  # every view dock (self.curves_dock...) and self.plot_docks, from one list
         self.trainer.docks = self.plot_docks
         self.addDockWidget(Qt.BottomDockWidgetArea, self.runs_panel)
@@ -120,6 +120,32 @@ class MainWindow(QMainWindow):
         d.setWidget(widget)
         self.addDockWidget(area, d)
         return d
+
+    def _controller_host(self) -> ControllerHost:
+        """The training controller's view of this window (the project is looked up on every use:
+        opening or starting a project replaces the object)."""
+        return ControllerHost(project=self._current_project, mark_modified=self.mark_modified,
+                              show_problem=self.show_problem, banner=self.banner, scene=self.scene,
+                              base_dir=self._base_dir, prepare_views=self._prepare_views,
+                              all_views=self._all_views)
+
+    def _current_project(self) -> Project:
+        return self.project
+
+    def _base_dir(self) -> Path | None:
+        return self.path.parent if self.path else None
+
+    def _all_views(self) -> bool:
+        return bool(getattr(self, "all_views", False))  # set by the GUI benchmark
+
+    def _prepare_views(self, trainer: Any) -> None:
+        """A new session: the views that draw the data or the layers learn them."""
+        ds = trainer.dataset
+        self.decision_dock.set_points(ds.points_train, ds.y_train, ds.points_val, ds.y_val, ds.task)
+        self.weights_dock.set_input_shape(ds.input_shape)
+        self.confusion_dock.set_class_names(ds.class_names)
+        hidden = [(n.id, n.name) for n in trainer.graph.nodes.values() if n.kind in ("Activation", "Dense", "Neuron")]
+        self.projection_dock.set_layers(hidden[:-1] or hidden)
 
     def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.RightDockWidgetArea) -> None:
         self.addDockWidget(area, dock)

@@ -17,7 +17,7 @@ from nnstudio.io import ImportReport, import_weights
 
 def weights_loaded(controller: Any, trainer: Any) -> None:
     """A session was just built from the project's saved weights: say what the network is now."""
-    project = controller.window.project
+    project = controller.host.project()
     controller.has_weights = True
     resumed = bool(project.optimizer) and "epoch" in project.optimizer
     controller.weights_note = "trained weights loaded" if resumed else "trained weights loaded, fresh optimizer"
@@ -52,32 +52,32 @@ def weights_for_saving(controller: Any) -> tuple[Any, Any] | None:
     if int(state.get("steps", 0)) == 0 and not controller.has_weights:
         return None, None
     if controller.stale:
-        graph = controller.window.project.graph
+        graph = controller.host.project().graph
         return {nid: t for nid, t in weights.items() if nid in graph.nodes}, None
     return weights, state
 
 
 def import_into(controller: Any, path: Path) -> ImportReport:
-    """Match ``path``'s tensors to the window's network, apply them and mark the project modified.
+    """Match ``path``'s tensors to the host's network, apply them and mark the project modified.
 
     Raises ProjectFileError when the file cannot be read. The matched weights go into the running
     session (and its views) when one can be built now, else into the project for the next Train.
     """
-    window = controller.window
-    report = import_weights(window.project.graph, path)
+    report = import_weights(controller.host.project().graph, path)
     if not report.weights:
         return report
     if kernels_ready() and controller.ensure_session():
         controller.session.load_weights(report.weights)
     else:  # no session yet (data missing, the engine still compiling): they wait in the project
-        merged = {nid: dict(t) for nid, t in (window.project.weights or {}).items()}
+        project = controller.host.project()
+        merged = {nid: dict(t) for nid, t in (project.weights or {}).items()}
         for nid, tensors in report.weights.items():
             merged.setdefault(nid, {}).update(tensors)
-        window.project.weights, window.project.optimizer = merged, None
+        project.weights, project.optimizer = merged, None
     controller.has_weights = True
     controller.weights_note = f"weights imported from {path.name}"
     snap = controller.session.latest_snapshot() if controller.session is not None else None
     controller.note_step = snap.step if snap is not None else 0
-    window.mark_modified()
+    controller.host.mark_modified()
     controller.message.emit(report.summary())
     return report

@@ -6,17 +6,23 @@ picks up the latest one and hands it to the visible docks and the canvas.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import numpy as np
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox, QToolBar
 
 from nnstudio.engine import kernels_ready
 from nnstudio.errors import NNStudioError
+from nnstudio.io import Project
 from nnstudio.training import OPTIMIZERS, Extras, Session, TrainingSettings, runs_of, trainer_for_project
 from nnstudio.training.project import describe_skipped
 from nnstudio.ui.icons import icon
+from nnstudio.ui.plots.banner import DivergenceBanner
 from nnstudio.ui.saved_weights import weights_loaded
 
 REDRAW_MS = 33  # the views' timer: ~30 ticks a second
@@ -37,15 +43,43 @@ SNAPSHOT_HZ_WITH_EXTRAS = 12.0
 WEIGHTS_TIMEOUT = 3.0
 
 
+class NeuronCanvas(Protocol):
+    """What the controller shows on the canvas: each neuron's weights and its thumbnail picture."""
+
+    def set_neuron_weights(self, params: Mapping[str, Mapping[str, np.ndarray]] | None) -> None: ...
+
+    def set_neuron_thumbnails(self, images: Mapping[str, np.ndarray] | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class ControllerHost:
+    """Everything the controller needs from the window it serves, each named for its use.
+
+    ``project`` is a callable, not a project: the window replaces its project object on open and
+    new, and the controller must always train (and record runs in) the current one.
+    """
+
+    project: Callable[[], Project]  # the project being trained
+    mark_modified: Callable[[], None]  # the project changed outside the undo stack (settings, runs)
+    show_problem: Callable[[str], None]  # a network that cannot be trained: point the user at why
+    banner: DivergenceBanner  # says why training diverged or failed
+    scene: NeuronCanvas  # the canvas, which draws neuron weights and thumbnails
+    base_dir: Callable[[], Path | None]  # the project file's folder (relative data paths), None if unsaved
+    # the docks' per-dataset set-up (points, input shape, class names, hidden layers) for a new session
+    prepare_views: Callable[[Any], None] = lambda trainer: None
+    # whether every view is fed although hidden (the GUI benchmark measures them all)
+    all_views: Callable[[], bool] = lambda: False
+
+
 class TrainingController(QObject):
-    """Owns the session of the window's project; emits ``message`` for the status bar."""
+    """Owns the session of the host's project; emits ``message`` for the status bar."""
 
     message = Signal(str)
     runsChanged = Signal()
 
-    def __init__(self, window: Any, toolbar: QToolBar) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, host: ControllerHost, toolbar: QToolBar, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
         self.toolbar = toolbar
         self.session: Session | None = None
         self.stale = False
@@ -136,14 +170,14 @@ class TrainingController(QObject):
             w.blockSignals(False)
 
     def settings_dict(self) -> dict[str, Any]:
-        base = dict(self.window.project.training or {})
+        base = dict(self.host.project().training or {})
         base.update({"optimizer": self.optimizer.currentText(), "lr": self.lr.value(),
                      "batch_size": self.batch.value(), "epochs": self.epochs.value()})
         return base
 
     def _update(self, **changes: Any) -> None:
-        self.window.project.training = self.settings_dict()
-        self.window.mark_modified()
+        self.host.project().training = self.settings_dict()
+        self.host.mark_modified()
         if self.session is not None:
             try:
                 self.session.update_settings(**changes)
@@ -161,7 +195,7 @@ class TrainingController(QObject):
             except NNStudioError as exc:
                 self.message.emit(f"The weights could not be kept ({exc}); training starts from new weights")
         self.close_session(store=True)
-        project = self.window.project
+        project = self.host.project()
         if keep is None and self.pending_weights is not None and self.pending_weights[0] is project:
             keep = self.pending_weights[1]
         self.pending_weights = None
@@ -172,7 +206,7 @@ class TrainingController(QObject):
             trainer = trainer_for_project(project, self.base_dir(), use_weights=keep is None)
         except NNStudioError as exc:
             self.message.emit(str(exc))
-            self.window.show_problem(str(exc))
+            self.host.show_problem(str(exc))
             return False
         if keep:
             dropped = describe_skipped(trainer.load_weights(keep), trainer.graph)  # kept where shapes match
@@ -194,7 +228,7 @@ class TrainingController(QObject):
 
     def show_saved_weights(self) -> None:
         """A project opened with trained weights: build its session now so every view shows them."""
-        if self.window.project.weights and self.session is None and self._engine_ready(self.show_saved_weights):
+        if self.host.project().weights and self.session is None and self._engine_ready(self.show_saved_weights):
             self.ensure_session()
 
     def weights_for_saving(self) -> tuple[Any, Any] | None:
@@ -210,8 +244,7 @@ class TrainingController(QObject):
         return import_into(self, Path(path))
 
     def base_dir(self) -> Path | None:
-        path = getattr(self.window, "path", None)
-        return Path(path).parent if path else None
+        return self.host.base_dir()
 
     def _setup_docks(self, trainer: Any) -> None:
         ds = trainer.dataset
@@ -221,19 +254,15 @@ class TrainingController(QObject):
         self.batch.setMaximum(min(65536, n_train))
         self.batch.blockSignals(False)
         self.batch.setToolTip(f"Examples per update (at most {n_train}, the training samples)")
-        w = self.window
-        w.decision_dock.set_points(ds.points_train, ds.y_train, ds.points_val, ds.y_val, ds.task)
-        w.weights_dock.set_input_shape(ds.input_shape)
-        w.confusion_dock.set_class_names(ds.class_names)
-        hidden = [(n.id, n.name) for n in trainer.graph.nodes.values() if n.kind in ("Activation", "Dense", "Neuron")]
-        w.projection_dock.set_layers(hidden[:-1] or hidden)
+        self.host.prepare_views(trainer)
 
     def apply_extras(self) -> None:
         if self.session is None:
             return
         merged: dict[str, Any] = {}
+        every = self.host.all_views()
         for dock in self.docks:
-            if dock.isVisible() or getattr(self.window, "all_views", False):
+            if dock.isVisible() or every:
                 merged.update(dock.needs())
         extras = Extras(**merged)
         self._call("set_extras", extras)
@@ -292,7 +321,7 @@ class TrainingController(QObject):
         self.has_weights, self.weights_note = False, ""
         for dock in self.docks:
             dock.clear()
-        self.window.banner.hide()
+        self.host.banner.hide()
         self._error_seq = -1
         if self.stale or not self.session.alive:
             # the network changed since this session started: the next Train compiles the new one
@@ -332,7 +361,7 @@ class TrainingController(QObject):
                     pass  # the worker does not answer: the run record below is what it last published
             snap = s.latest_snapshot()
             if store and snap is not None and snap.step > 0 and snap.state not in ("finished", "stopped"):
-                self.window.project.runs.append(s.run_record().to_dict())
+                self.host.project().runs.append(s.run_record().to_dict())
                 self.runsChanged.emit()
         finally:
             s.close()
@@ -386,7 +415,7 @@ class TrainingController(QObject):
 
     def _show_snapshot(self, snap: Any) -> None:
         """Everything but the plot docks: canvas weights and thumbnails, toolbar, status, banner, runs."""
-        scene = self.window.scene
+        scene = self.host.scene
         if snap.grid is not None and snap.grid.neurons:
             scene.set_neuron_thumbnails(dict(snap.grid.neurons))
         if snap.params is not None:
@@ -406,15 +435,15 @@ class TrainingController(QObject):
         shown = self.weights_note if self.weights_note and snap.state in ("idle", "paused") else snap.state
         self.status.setText("  ·  ".join(parts) + f"  ({shown}) ")
         if snap.state == "diverged" and snap.divergence is not None:
-            self.window.banner.show_report(snap.divergence)
+            self.host.banner.show_report(snap.divergence)
         if snap.state == "error" and self._error_seq != snap.seq:
             # an error is shown, never swallowed: the banner says why, the controls stay usable
             self._error_seq = snap.seq
-            self.window.banner.show_error(snap.message)
+            self.host.banner.show_error(snap.message)
             self.message.emit(snap.message)
         elif snap.state == "running" and self._error_seq >= 0:  # trained on: the error is past
             self._error_seq = -1
-            self.window.banner.hide()
+            self.host.banner.hide()
         if snap.state in ("finished", "stopped"):
             self._store_run(snap.step)
 
@@ -428,14 +457,14 @@ class TrainingController(QObject):
         key = (record.get("started"), step)
         if key == self._stored:
             return
-        runs = self.window.project.runs
+        runs = self.host.project().runs
         if self._stored is not None and self._stored[0] == key[0] and runs and runs[-1].get("started") == key[0]:
             runs[-1] = record
         else:
             runs.append(record)
         self._stored = key
-        self.window.mark_modified()
+        self.host.mark_modified()
         self.runsChanged.emit()
 
     def runs(self) -> list[Any]:
-        return runs_of(self.window.project)
+        return runs_of(self.host.project())
