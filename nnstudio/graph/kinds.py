@@ -353,7 +353,7 @@ _SPECS: tuple[KindSpec, ...] = (
             "nonlinearity", "choice", "tanh", choices=("tanh", "relu"),
             help="The squashing applied to the new hidden state at every step")),
         shapes.recurrent, shapes.rnn_params, trainable=shapes.RECURRENT_TENSORS,
-        key_params=("hidden_size",), label=_recurrent_label, views=("HiddenStateDock",)
+        key_params=("hidden_size",), label=_recurrent_label, views=("HiddenStateDock", "TimeGradDock")
     ),
     KindSpec(
         "LSTM", "Recurrent", "A recurrent layer with gates and a cell state: long memory",
@@ -366,7 +366,7 @@ _SPECS: tuple[KindSpec, ...] = (
         "plain RNN cannot.",
         _IN, _OUT, _recurrent_params(),
         shapes.recurrent, shapes.lstm_params, trainable=shapes.RECURRENT_TENSORS,
-        key_params=("hidden_size",), label=_recurrent_label, views=("HiddenStateDock",)
+        key_params=("hidden_size",), label=_recurrent_label, views=("HiddenStateDock", "TimeGradDock")
     ),
     KindSpec(
         "GRU", "Recurrent", "A gated recurrent layer: simpler than an LSTM, similar memory",
@@ -377,7 +377,7 @@ _SPECS: tuple[KindSpec, ...] = (
         "almost unchanged, so a GRU also learns long-range dependencies.",
         _IN, _OUT, _recurrent_params(),
         shapes.recurrent, shapes.gru_params, trainable=shapes.RECURRENT_TENSORS,
-        key_params=("hidden_size",), label=_recurrent_label, views=("HiddenStateDock",)
+        key_params=("hidden_size",), label=_recurrent_label, views=("HiddenStateDock", "TimeGradDock")
     ),
     KindSpec(
         "PositionalEmbedding", "Attention", "Adds a vector for each position in the sequence",

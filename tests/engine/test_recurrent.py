@@ -221,25 +221,85 @@ def test_batches_smaller_than_the_plan_and_wider_evaluation():
     np.testing.assert_allclose(plan.forward(x[:3]), ref.forward(x[:3])[ids[-1]], rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("kind,params", [CASES[3], CASES[6]], ids=[IDS[3], IDS[6]])
-def test_hidden_states_and_their_gradients_are_exposed(kind, params):
-    """``plan.internals(nid)``: every step's top-layer state and d loss / d it (views draw them)."""
+
+def unrolled_top_states(g, ids, plan, x):
+    """The network rebuilt from PyTorch cells (``nn.RNNCell/LSTMCell/GRUCell`` with the plan's
+    weights), unrolled step by step so that every top-layer state is a tensor of its own: its
+    ``.grad`` after backward is the total d loss / d h_t through time. Returns the network's
+    output and the top layer's states as ``states[direction][t]``."""
+    node = g.nodes[ids[1]]
+    p = node.params
+    H, L, D = p["hidden_size"], p["num_layers"], 2 if p["bidirectional"] else 1
+    weights = plan.params[ids[1]]
+    cell_class = {"RNN": torch.nn.RNNCell, "LSTM": torch.nn.LSTMCell, "GRU": torch.nn.GRUCell}[node.kind]
+    kw = {"nonlinearity": p["nonlinearity"]} if node.kind == "RNN" else {}
+    inp = x
+    for layer in range(L):
+        states = []
+        for d in range(D):
+            suffix = f"_l{layer}" + ("_reverse" if d else "")
+            cell = cell_class(inp.shape[2], H, bias=p["bias"], **kw).to(torch.float64)
+            with torch.no_grad():
+                for name, prm in cell.named_parameters():
+                    prm.copy_(torch.tensor(np.array(weights[name + suffix])))
+            h = torch.zeros(len(x), H, dtype=torch.float64)
+            c = torch.zeros_like(h)
+            hs = [None] * T
+            for t in (reversed(range(T)) if d else range(T)):
+                if node.kind == "LSTM":
+                    h, c = cell(inp[:, t], (h, c))
+                else:
+                    h = cell(inp[:, t], h)
+                h.retain_grad()
+                hs[t] = h
+            states.append(hs)
+        inp = torch.stack([torch.cat([states[d][t] for d in range(D)], dim=1) for t in range(T)], dim=1)
+    if p["return_sequences"]:
+        z = inp.reshape(len(x), -1)
+    else:
+        z = torch.cat([states[0][T - 1]] + ([states[1][0]] if D == 2 else []), dim=1)
+    head = plan.params[ids[-2]]
+    return z @ torch.tensor(np.array(head["weight"])).T + torch.tensor(np.array(head["bias"])), states
+
+
+@pytest.mark.parametrize("kind,params", CASES, ids=IDS)
+def test_hidden_states_and_their_total_gradients_through_time_are_exposed(kind, params):
+    """``plan.internals(nid)``: every step's top-layer state, and d loss / d it *through time* (what
+    reaches it from the head plus what flows back from later steps), as unrolled PyTorch cells say."""
     g, ids = recurrent_graph(kind, params)
     x, y = data(8)
     plan = ns.compile(g, batch_size=N, seed=11, dtype="float64")
-    plan.gradients(x, y)
+    loss, _ = plan.gradients(x, y)
     got = plan.internals(ids[1])
-    W = params["hidden_size"] * (2 if params.get("bidirectional") else 1)
-    assert got["hidden"].shape == got["hidden_grad"].shape == (N, T, W)
-    rnn_t, lin_t, fwd_t = torch_twin(g, ids, plan)
-    seq_holder = {}
+    H = params["hidden_size"]
+    D = 2 if params.get("bidirectional") else 1
+    assert got["hidden"].shape == got["hidden_grad"].shape == (N, T, D * H)
+    out, states = unrolled_top_states(g, ids, plan, torch.tensor(x))
+    torch_loss = torch.nn.functional.mse_loss(out, torch.tensor(y))
+    assert torch_loss.item() == pytest.approx(loss, rel=1e-10)
+    torch_loss.backward()
+    for d in range(D):
+        for t in range(T):
+            cols = slice(d * H, (d + 1) * H)
+            np.testing.assert_allclose(got["hidden"][:, t, cols], states[d][t].detach().numpy(), rtol=1e-9,
+                                       atol=1e-12)
+            np.testing.assert_allclose(got["hidden_grad"][:, t, cols], states[d][t].grad.numpy(), rtol=1e-8,
+                                       atol=1e-12, err_msg=f"direction {d}, step {t}")
 
-    def hook(module, inputs, output):
-        output[0].retain_grad()
-        seq_holder["seq"] = output[0]
 
-    rnn_t.register_forward_hook(hook)
-    loss = torch.nn.functional.mse_loss(fwd_t(torch.tensor(x)), torch.tensor(y))
-    loss.backward()
-    np.testing.assert_allclose(got["hidden"], seq_holder["seq"].detach().numpy(), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(got["hidden_grad"], seq_holder["seq"].grad.numpy(), rtol=1e-8, atol=1e-12)
+def test_the_gradient_through_time_fades_in_a_plain_rnn_and_lasts_longer_in_an_lstm():
+    """Only the last step feeds the head, yet every earlier state gets a gradient through the
+    recurrence; a tanh RNN's fades step by step going back in time, an LSTM's less."""
+    steps = 30
+    norms = {}
+    for kind in ("RNN", "LSTM"):
+        g, ids = chain([steps, 2], (kind, {"hidden_size": 8}), ("Dense", {"units": 1}), loss="mse")
+        plan = ns.compile(g, batch_size=16, seed=0, dtype="float64")
+        rng = np.random.default_rng(0)
+        plan.gradients(rng.normal(size=(16, steps, 2)), rng.normal(size=(16, 1)))
+        norms[kind] = np.linalg.norm(plan.internals(ids[1])["hidden_grad"], axis=2).mean(axis=0)
+        assert np.all(norms[kind] > 0)  # not only the last step
+    rnn, lstm = norms["RNN"], norms["LSTM"]
+    assert np.all(np.diff(rnn[-10:]) > 0)  # growing towards the end: fading going back
+    assert rnn[0] / rnn[-1] < 1e-2, rnn
+    assert lstm[0] / lstm[-1] > rnn[0] / rnn[-1], (lstm, rnn)

@@ -25,6 +25,7 @@ RNN_TANH, RNN_RELU, LSTM, GRU = 0, 1, 2, 3
 # op row: [op, x, params, grads, y, seq, workspace, T, F, H, layers, dirs, cell, has_bias,
 #          return_sequences, gx, acc]
 R_X, R_P, R_GP, R_Y, R_SEQ, R_WS, R_T, R_F, R_H, R_L, R_D, R_CELL, R_BIAS, R_RET, R_GX, R_ACC = range(1, 17)
+R_HGRAD = 21  # d loss / d the top layer's states through time, batch first (after G, ws_per, gy, gseq)
 
 
 @kernel(inline="always")
@@ -167,9 +168,12 @@ def direction_backward(inp, wih, whh, cell, reverse, gates, hh, cs, hs, gout, co
                        gwih, gwhh, gbih, gbhh, want_gw, has_bias):
     """Backpropagation through time for one direction of one layer.
 
-    ``gout[:, :, col:col+H]`` is d loss / d this direction's hidden states (T, n, .). Leaves the
-    pre-activation gradients in ``dgates`` (input side) and ``dhh`` (hidden side; the same array
-    except for GRU, whose reset gate scales W_hn h), and the weight gradients (overwritten).
+    ``gout[:, :, col:col+H]`` holds the gradient reaching this direction's hidden states from
+    above (T, n, .); each step's entry is replaced by the *total* d loss / d h_t, that plus what
+    flows back from the later steps through the recurrence (what the per-step gradient view
+    shows: in a plain RNN it fades going back in time). Leaves the pre-activation gradients in
+    ``dgates`` (input side) and ``dhh`` (hidden side; the same array except for GRU, whose reset
+    gate scales W_hn h), and the weight gradients (overwritten).
     """
     T, n, fin = inp.shape
     GH, H = whh.shape
@@ -185,6 +189,7 @@ def direction_backward(inp, wih, whh, cell, reverse, gates, hh, cs, hs, gout, co
         for i in range(n):
             for j in range(H):
                 dht = gout[t, i, col + j] + dh[i, j]
+                gout[t, i, col + j] = dht
                 if cell == LSTM:
                     ig, fg, cg, og = g[i, j], g[i, H + j], g[i, 2 * H + j], g[i, 3 * H + j]
                     tc = math.tanh(cs[t, i, j])
@@ -305,7 +310,7 @@ def recurrent_backward(c, B, n):
     ws = buffer(B, c[R_WS])
     lay = workspace_layout(n, T, F, H, L, D, G)
     base = 2 * L + 6 * L * D
-    # d loss / d the top layer's hidden states, batch-major first (it is also what views show)
+    # the gradient reaching the top layer's hidden states from above, batch-major first
     dseq = buffer(B, c[R_SEQ] + 1)[:n * T * W].reshape((n, T, W))
     if c[R_RET] == 0:
         gy = buffer(B, c[R_Y] + 1)[:n * W].reshape((n, W))
@@ -341,6 +346,12 @@ def recurrent_backward(c, B, n):
                                _seq(ws, lay, k + 1, T, n, GH), _seq(ws, lay, k + 4, T, n, H),
                                _seq(ws, lay, k + 5, T, n, H), gout, d * H, dgates, dhh, dh, dc,
                                gwih, gwhh, gbih, gbhh, want_gw, has_bias)
+            if l == L - 1:
+                hgrad = buffer(B, c[R_HGRAD])[:n * T * W].reshape((n, T, W))
+                for i in range(n):
+                    for t in range(T):
+                        for j in range(d * H, (d + 1) * H):
+                            hgrad[i, t, j] = gout[t, i, j]
             if need_gin:
                 g2 = gin.reshape((T * n, fin))
                 if d == 0:

@@ -7,8 +7,9 @@ the kind's ``param_rule`` lists them (per layer, per direction: ``weight_ih``, `
 ``grads`` are views of it under PyTorch's names, so exporters, checkpoints and views see
 ordinary tensors. The optimizer (and gradient clipping) sees the packed buffer as one tensor,
 which covers all of them. Exposed per node (``plan.internals(nid)``): ``hidden``, the top
-layer's hidden state at every step ``(steps, D*hidden)``, and ``hidden_grad``, d loss / d those
-states after a backward pass.
+layer's hidden state at every step ``(steps, D*hidden)``, and ``hidden_grad``, the total d loss /
+d those states through time (what reaches a state from the layer above plus what flows back to
+it from the later steps) after a backward pass.
 """
 from __future__ import annotations
 
@@ -26,13 +27,14 @@ RECURRENT = Op(
      buf("y", "n * (T * D * H if ret else D * H)"), buf("seq", "n * T * D * H"), buf("ws", "n * ws_per"),
      num("T"), num("F"), num("H"), num("L"), num("D"), num("cell"), flag("bias"), flag("ret"),
      grad("gx", "n * T * F"), flag("acc"), num("G"), num("ws_per"),
-     buf("gy", "n * (T * D * H if ret else D * H)"), buf("gseq", "n * T * D * H")],
+     buf("gy", "n * (T * D * H if ret else D * H)"), buf("gseq", "n * T * D * H"), buf("hgrad", "n * T * D * H")],
     accumulates=("gx", "acc"),
     checks=("gy == y + 1", "gseq == seq + 1", "D in (1, 2)", "G == (4 if cell == 2 else 3 if cell == 3 else 1)"),
 )
 # the kernels read the row by these columns
 assert RECURRENT.cols("x", "params", "grads", "y", "seq", "ws", "T", "F", "H", "L", "D", "cell", "bias", "ret",
                       "gx", "acc") == tuple(range(K.R_X, K.R_ACC + 1))
+assert RECURRENT.cols("hgrad") == (K.R_HGRAD,)
 
 GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 
@@ -91,9 +93,10 @@ def emit(b, node):
     seq = y if ret else b.pair(T * W)  # every step's top-layer state, batch first
     ws_per = int(K.workspace_layout(1, T, F, H, L, D, G)[-1])  # the workspace grows linearly with n
     ws = b.buf(b.bs * ws_per)
+    hgrad = b.buf(b.bs * T * W)
     b.op(RECURRENT, x=x.buf, params=pbuf, grads=-1 if frozen else gbuf, y=y, seq=seq, ws=ws, T=T, F=F, H=H, L=L,
          D=D, cell=cell_code(node.kind, p), bias=int(has_bias), ret=int(ret), gx=b.grad(x), acc=0, G=G,
-         ws_per=ws_per, gy=y + 1, gseq=seq + 1)
+         ws_per=ws_per, gy=y + 1, gseq=seq + 1, hgrad=hgrad)
     b.expose(nid, "hidden", seq, (T, W))
-    b.expose(nid, "hidden_grad", seq + 1, (T, W))
+    b.expose(nid, "hidden_grad", hgrad, (T, W))
     return b.output(nid, y, out_size)

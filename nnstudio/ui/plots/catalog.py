@@ -19,7 +19,7 @@ from nnstudio.ui.plots.layers import ActivationsDock, GradNormsDock, HistogramsD
 from nnstudio.ui.plots.neuron_numbers import NeuronDock
 from nnstudio.ui.plots.runs_panel import RunsPanel
 from nnstudio.graph import kinds
-from nnstudio.ui.plots.sequences import AttentionDock, HiddenStateDock
+from nnstudio.ui.plots.sequences import AttentionDock, HiddenStateDock, TimeGradDock
 from nnstudio.ui.plots.weights import WeightsDock
 
 SLOTS = ("upper", "lower")
@@ -78,6 +78,7 @@ VIEWS: list[View] = [
     View(NeuronDock, "neuron_dock", "lower", applies=for_kinds("NeuronDock"), icon="tiles", takes_window=True),
     View(FeatureMapsDock, "maps_dock", "lower", icon="maps"),  # explains itself when the network has no convolution
     View(HiddenStateDock, "hidden_state_dock", "lower", applies=for_kinds("HiddenStateDock"), icon="heat"),
+    View(TimeGradDock, "time_grad_dock", "lower", applies=for_kinds("TimeGradDock"), icon="curves"),
     View(AttentionDock, "attention_dock", "lower", applies=for_kinds("AttentionDock"), icon="matrix"),
     View(RunsPanel, "runs_panel", "upper", plot=False, icon="runs"),
 ]

@@ -131,7 +131,9 @@ class TimeGradDock(_SequenceDock):
     help_text = ("How strongly the loss pulls on each recurrent layer's hidden state at each time step "
                  "(norm of d loss / d h_t, mean over the last batch, log scale). For a plain RNN the curve "
                  "drops steeply towards the first steps: the gradient vanishes through time and early inputs "
-                 "are not learned. An LSTM or GRU keeps it flat much longer.")
+                 "are not learned. An LSTM or GRU starts out much the same, but its gates can learn to keep "
+                 "the gradient up: watch its curve flatten as it trains on a task that needs long memory "
+                 "(the adding problem).")
     empty_text = "Shown for RNN, LSTM and GRU layers while the network trains."
     key = "hidden_grad_norm"
 
@@ -143,6 +145,7 @@ class TimeGradDock(_SequenceDock):
         self.plot.setLabel("bottom", "time step")
         self.plot.setLabel("left", "gradient norm")
         self.plot.setLogMode(False, True)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)  # "x0.001" over log-scale ticks misleads
         self.body.addWidget(self.plot, 1)
         self.legend = QLabel("")
         self.legend.setWordWrap(True)

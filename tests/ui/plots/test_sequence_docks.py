@@ -134,10 +134,13 @@ def test_the_sequence_views_apply_only_to_graphs_with_such_nodes():
     assert recurrent(None, g)
     views = {v.attr: v for v in catalog.VIEWS}
     assert views["hidden_state_dock"].slot == "lower"
-    # not offered yet: the engine exposes the gradient reaching each step's output, not the total
-    # d loss / d h_t through the recurrence that this view is meant to show
-    assert "time_grad_dock" not in views
-    assert views["hidden_state_dock"].applies(None, g) and not views["attention_dock"].applies(None, g)
+    assert views["time_grad_dock"].slot == "lower"
+    assert views["hidden_state_dock"].applies(None, g) and views["time_grad_dock"].applies(None, g)
+    assert not views["attention_dock"].applies(None, g)
+    dense = ns.Graph()
+    dense.add("Input", shape=[2])
+    dense.add("Dense", units=3)
+    assert not views["time_grad_dock"].applies(None, dense) and not views["hidden_state_dock"].applies(None, dense)
 
 
 def test_the_view_picker_offers_the_sequence_views_once_the_network_has_an_lstm(window, qtbot):
@@ -150,7 +153,7 @@ def test_the_view_picker_offers_the_sequence_views_once_the_network_has_an_lstm(
     assert "Hidden state over time" not in listed()
     window.project.graph.add("LSTM", hidden_size=8)
     names = listed()
-    assert "Hidden state over time" in names and "Gradient size per time step" not in names  # not offered yet
+    assert "Hidden state over time" in names and "Gradient size per time step" in names
     assert "Attention weights" not in names
 
 
