@@ -5,7 +5,6 @@ the canvas) is asserted on the fakes; that it needs no window is the point of ``
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
