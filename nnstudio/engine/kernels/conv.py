@@ -314,7 +314,7 @@ def _channel_sums(gy, gb):
 def conv_backward(x, w2, gy, gx, gw2, gb, col, pad, wr, gw_part, K, S, P, OH, OW, want_gx, want_gw, has_bias,
                   acc):
     """col scratch (T, C*K*K * OH*OW) serves both the matrix of x and the column gradient; pad and
-    wr as in :func:`conv_forward` (wr must hold the forward pass's reordered weights).
+    wr as in :func:`conv_forward` (wr is filled here again: the two passes share no state).
 
     gw_part (2T, O, C*K*K): chunk t sums its weight gradient in slot 2t (slot 2t+1 takes each
     sample's product, then the chunk's bias gradient in its first column); the slots are then
@@ -340,13 +340,13 @@ def conv_backward(x, w2, gy, gx, gw2, gb, col, pad, wr, gw_part, K, S, P, OH, OW
     if T > 1:
         blas_set_threads(np.intc(threads))
     if want_gw:
-        total = gw_part[0] if rows else gw2
-        if not rows:
-            gw2[:, :] = gw_part[0]
+        total = gw_part[0]
         for t in range(1, T):
             total += gw_part[2 * t]
         if rows:
             weights_from_rows(total, gw2, C, K)
+        else:
+            gw2[:, :] = total
         if has_bias:
             for o in range(gb.shape[0]):
                 s = gw_part[1, o, 0]
