@@ -17,11 +17,11 @@ from nnstudio.data.arrays import load_idx, load_npz
 from nnstudio.data.csv_loader import load_csv
 from nnstudio.data.csv_windows import load_csv_windows
 from nnstudio.data.dataset import Dataset
-from nnstudio.data.digits import digits
+from nnstudio.data.digits import LABELS as DIGIT_LABELS, digits
 from nnstudio.data.images import load_image_folder
 from nnstudio.errors import DataError
 
-PARAM_KINDS = ("int", "float", "features")
+PARAM_KINDS = ("int", "float", "features", "choice")
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,14 @@ class Param:
 
     key: str
     label: str
-    kind: str  # "int", "float" or "features" (a set of check boxes, toy sets' derived inputs)
+    kind: str  # "int", "float", "features" (check boxes, toy sets' derived inputs) or "choice" (one of choices)
     default: Any
     minimum: float = 0
     maximum: float = 0
     step: float = 1
     tip: str = ""
     decimals: int = 2
-    choices: tuple[str, ...] = ()  # the names a "features" param offers
+    choices: tuple[str, ...] = ()  # the names a "features" or "choice" param offers
 
     def __post_init__(self) -> None:
         if self.kind not in PARAM_KINDS:
@@ -149,7 +149,12 @@ register(Source(
     params=(_POINTS, _NOISE, Param("features", "Inputs", "features", ["x1", "x2"], choices=tuple(T.FEATURES),
                                    tip="Feed this value to the network as an extra input")),
     variant_key="name", variants=tuple(Variant(n, T.DESCRIPTIONS[n]) for n in T.NAMES)))
-register(Source("digits", digits, "1,797 handwritten 8x8 digits (bundled)"))
+register(Source(
+    "digits", digits, "1,797 handwritten 8x8 digits (bundled)",
+    params=(Param("labels", "Question", "choice", "digit", choices=DIGIT_LABELS,
+                  tip="Which digit it is (ten classes), or a new question on the same images: odd or even?"),
+            Param("per_class", "Per digit", "int", 0, 0, 200, 10,
+                  "Images of each digit to keep: 0 keeps all (about 180), a few makes a small-data task"))))
 register(Source(
     "sequence", S.sequence, "generated sequence tasks for recurrent and attention networks",
     params=(Param("n", "Sequences", "int", 1000, 4, 100_000, 100, "Number of sequences (training + validation)"),

@@ -18,8 +18,10 @@ def test_every_source_has_a_loader_description_and_params_the_loader_takes():
         accepted = inspect.signature(s.loader).parameters
         for p in s.params:
             assert p.key in accepted, (s.name, p.key)
-            if p.kind != "features":
+            if p.kind in ("int", "float"):
                 assert p.minimum <= p.default <= p.maximum, (s.name, p.key)
+            elif p.kind == "choice":
+                assert p.default in p.choices, (s.name, p.key)
         if s.variant_key:
             assert s.variant_key in accepted and s.variants
         assert s.reads_files == bool(s.menu_label), s.name  # file sources have a "Choose a file..." entry

@@ -127,6 +127,13 @@ class DataPanel(QWidget):
                 grid.addWidget(check, i // 4, i % 4)
                 self.features[f] = check
             return box
+        if param.kind == "choice":
+            combo = QComboBox()
+            combo.addItems(list(param.choices))
+            combo.setCurrentText(str(param.default))
+            combo.setToolTip(param.tip)
+            combo.currentTextChanged.connect(lambda _v: self.reload())
+            return combo
         if param.kind == "int":
             w: QSpinBox | QDoubleSpinBox = QSpinBox(minimum=int(param.minimum), maximum=int(param.maximum),
                                                     value=int(param.default), singleStep=int(param.step))
@@ -142,6 +149,8 @@ class DataPanel(QWidget):
         w = self.param_widgets[(source, param.key)]
         if param.kind == "features":
             return [f for f in param.choices if self.features[f].isChecked()] or list(param.default)
+        if param.kind == "choice":
+            return w.currentText()
         return w.value()
 
     def _set_param(self, source: str, param: sources.Param, value: Any) -> None:
@@ -149,6 +158,9 @@ class DataPanel(QWidget):
         if param.kind == "features":
             for f in param.choices:
                 self.features[f].setChecked(f in value)
+        elif param.kind == "choice":
+            # a damaged file's unknown value shows the default; the loader says what was wrong
+            w.setCurrentText(str(value) if value in param.choices else str(param.default))
         else:
             try:
                 w.setValue(int(value) if param.kind == "int" else float(value))

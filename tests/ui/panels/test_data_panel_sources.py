@@ -127,3 +127,20 @@ def test_render_tokens():
     assert render_tokens(np.array([2.0, 0.0, 1.0]), ["a", "b", "c"]) == "cab"
     assert render_tokens(np.array([[1.0], [0.0]]), ["even", "odd"]) == "1 0"
     assert render_tokens(np.array([7.0]), ["a", "b"]) == "7"  # out of range: the number
+
+
+def test_a_choice_row_offers_its_values_and_reloads_with_the_chosen_one(qtbot, panel):
+    choose(qtbot, panel.source, ("digits", None))
+    assert visible_rows(panel) == {"digits.labels", "digits.per_class"}
+    question = panel.param_widgets[("digits", "labels")]
+    assert [question.itemText(i) for i in range(question.count())] == ["digit", "odd or even"]
+    question.setFocus()
+    qtbot.keyClick(question, Qt.Key_Down)
+    assert panel.dataset.class_names == ["even", "odd"] and panel.dataset.spec["labels"] == "odd or even"
+    type_into(qtbot, panel.param_widgets[("digits", "per_class")], 20)
+    assert len(panel.dataset.X_train) + len(panel.dataset.X_val) == 200
+    # a project's description fills the row; an unknown value shows the default and says what was wrong
+    assert panel.load_spec({"source": "digits", "labels": "digit", "per_class": 5})
+    assert question.currentText() == "digit" and panel.dataset.n_classes == 10
+    assert not panel.load_spec({"source": "digits", "labels": "prime"})
+    assert "labels must be one of" in panel.error.text() and question.currentText() == "digit"
