@@ -7,6 +7,7 @@ from typing import Any, Callable, Mapping
 
 from nnstudio.graph.edits import Edit
 from nnstudio.io.project import Project
+from nnstudio.lessons.changes import LessonError
 
 
 @dataclass(frozen=True)
@@ -15,12 +16,17 @@ class Change:
 
     ``edit`` is a graph edit (the app pushes it on the undo stack, so Ctrl+Z takes it back);
     ``training`` and ``data`` are keys of the project's training settings and data description
-    to set (the app sets them in its panels, as if the user had typed them).
+    to set (the app sets them in its panels, as if the user had typed them). ``keep_weights``
+    names nodes whose trained weights carry over into the changed network (transfer learning:
+    the trained convolutions under a new head); the others start from fresh weights.
+    ``needs_training`` is what to tell a learner who has not trained those nodes yet.
     """
 
     edit: Edit | None = None
     training: Mapping[str, Any] = field(default_factory=dict)
     data: Mapping[str, Any] = field(default_factory=dict)
+    keep_weights: tuple[str, ...] = ()
+    needs_training: str = "train the network first: this step reuses its trained weights"
 
 
 @dataclass(frozen=True)
@@ -59,15 +65,33 @@ class Lesson:
     steps: tuple[Step, ...]
 
 
+def kept_weights(change: Change, trained: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The tensors of ``trained`` (node id -> tensors) that ``change`` carries over, or None if it
+    keeps none; a LessonError saying ``change.needs_training`` if a node to keep has no trained weights."""
+    if not change.keep_weights:
+        return None
+    if not trained or any(nid not in trained for nid in change.keep_weights):
+        raise LessonError(change.needs_training)
+    return {nid: {k: v.copy() for k, v in trained[nid].items()} for nid in change.keep_weights}
+
+
 def apply_change(project: Project, change: Change) -> Project:
-    """A copy of ``project`` with ``change`` made, as the app would make it (headless)."""
+    """A copy of ``project`` with ``change`` made, as the app would make it (headless).
+
+    The project's ``weights`` stand for what the network has learned so far (the app uses its
+    running session's): a change that keeps weights keeps those nodes' tensors, any other edit
+    drops them all (the network changed: they may no longer fit).
+    """
+    kept = kept_weights(change, project.weights)
     out = copy.copy(project)
     out.graph = project.graph.copy()
     if change.edit is not None:
         change.edit.apply(out.graph)
     out.training = {**project.training, **dict(change.training)}
     out.data = {**project.data, **dict(change.data)}
-    if change.edit is not None:
-        out.weights = None  # the network changed: the saved weights may no longer fit
+    if kept is not None:
+        out.weights, out.optimizer = kept, None
+    elif change.edit is not None:
+        out.weights = None
         out.optimizer = None
     return out

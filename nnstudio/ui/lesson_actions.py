@@ -10,8 +10,9 @@ from typing import Any, Mapping
 
 from PySide6.QtWidgets import QDockWidget
 
-from nnstudio.lessons.model import Change, Step
+from nnstudio.lessons.model import Change, Step, kept_weights
 from nnstudio.ui.commands import push_edit
+from nnstudio.ui.training_controller import WEIGHTS_TIMEOUT
 
 # training keys the toolbar shows: set through its widgets (the others through the settings dict)
 _TOOLBAR = {"lr": "lr", "optimizer": "optimizer", "batch_size": "batch", "epochs": "epochs"}
@@ -92,10 +93,29 @@ def bring_views(window: Any, names: tuple[str, ...]) -> list[QDockWidget]:
     return shown
 
 
+def trained_weights(window: Any) -> dict[str, Any] | None:
+    """What the network has learned in this window: the session's weights once it has trained
+    (or loaded trained weights), else the project's saved ones; None if neither exists."""
+    tc = window.trainer
+    session = tc.session
+    snap = session.latest_snapshot() if session is not None and session.alive else None
+    if snap is not None and (snap.step > 0 or tc.has_weights):
+        return session.weights(timeout=WEIGHTS_TIMEOUT)
+    return window.project.weights
+
+
 def run_step(window: Any, step: Step) -> None:
     """Everything the step's button stands for; raises NNStudioError if the change cannot be made."""
     window.project.training = window.trainer.settings_dict()
+    kept = None
     if step.change is not None:
-        make_change(window, step.change(window.project))
+        change = step.change(window.project)
+        kept = kept_weights(change, trained_weights(window) if change.keep_weights else None)
+        make_change(window, change)
+    if kept is not None:
+        # the next session starts from these (the rest fresh): closing this one keeps its run in the
+        # curves view, and the reset below then has nothing to re-initialise
+        window.trainer.close_session(store=True)
+        window.trainer.pending_weights = (window.project, kept)
     bring_views(window, step.look_at)
     do_then(window, step.then)

@@ -1,18 +1,16 @@
 """Lesson 10: a CNN beats a plain network with more weights on digits; frozen trained
 convolutions with a new head learn a new digit task (odd or even) better than the same head on
-frozen random filters in the same budget."""
+frozen random filters; an LSTM beats a plain RNN on a long sequence."""
 from __future__ import annotations
 
-import numpy as np
+import copy
 
-from nnstudio.data import digits
-from nnstudio.data.dataset import make_dataset
+import numpy as np
+import pytest
+
 from nnstudio.lessons import apply_change, get_lesson
-from nnstudio.graph.edits import SetParam
+from nnstudio.lessons.changes import LessonError
 from nnstudio.lessons.graph_recipes import in_order
-from nnstudio.lessons.model import Change
-from nnstudio.training import Trainer
-from nnstudio.training.settings import TrainingSettings
 
 from tests.lessons.lesson_helpers import example_of, step_labelled, trained, with_step
 
@@ -32,51 +30,55 @@ def test_the_cnn_beats_a_plain_network_with_more_weights():
     assert cnn.history.val_accuracy[-1] > 0.95
 
 
-def test_frozen_trained_convolutions_carry_over_to_a_new_task():
-    transfer_against_random_filters(seed=0)  # seeds 1-3 pass too (checked while writing this)
+SEEDS = range(5)
 
 
-def transfer_against_random_filters(seed: int, n_new: int = 400, batch: int = 32, epochs: int = 3,
-                                    teacher_epochs: int = 5) -> None:
-    """Teacher: the CNN on all ten digits (one half of the set). New task: odd or even, from 200
-    examples of the other half, three epochs. The student is the same CNN with its convolutions
-    frozen at the teacher's filters and a new two-unit head; the baseline is the same with the
-    convolutions frozen at random filters.
+def test_reused_trained_filters_beat_random_ones_and_match_training_from_scratch():
+    """Through the lesson's steps, seeds 0-4: the teacher is the lesson's CNN trained on the ten digits
+    (first step); "Reuse the trained filters" keeps its convolutions frozen under a new two-unit head
+    for odd or even from 40 images of each digit (half held out; about half of the images were in the
+    teacher's training half), five epochs.
 
-    Not claimed: that it beats training the whole CNN from scratch. On this easy task that did not
-    hold (from scratch 0.54-0.97 against 0.47-0.88 over seeds and budgets tried), so neither the
-    lesson nor this test says it."""
+    Measured at 5 epochs (validation accuracy): reused 0.905-0.95 (mean 0.93), frozen random filters
+    0.81-0.89 (mean 0.85, behind by 0.045-0.125), from scratch 0.945-0.985 (mean 0.96). So the lesson says
+    the trained filters beat random ones, and that from scratch is about as good on these images: a
+    whole CNN trained from scratch was not beaten here in any setting tried (0-4 as teacher and 5-9 as
+    the new task; 1-50 images per digit; 1 or 2 frozen layers; 8-64 channels; Adam or SGD): on 8x8
+    digits, training everything is quick."""
+    teacher_project = example_of(LESSON)
+    reuse, random, scratch = (step_labelled(LESSON, s) for s in ("Reuse", "Same, with random", "Same, from"))
+    convs = in_order(teacher_project.graph, "Conv2D")
+    reused_acc, random_acc, scratch_acc = [], [], []
+    for seed in SEEDS:
+        teacher = trained(teacher_project, seed=seed)
+        assert teacher.history.val_accuracy[-1] > 0.95
+        taught = copy.copy(teacher_project)
+        taught.weights = teacher.weights()  # what the app takes from its session
+        student = apply_change(taught, reuse.change(taught))
+        assert sorted(student.weights) == sorted(convs) and student.data["labels"] == "odd or even"
+        assert all(student.graph.nodes[nid].params["frozen"] for nid in convs)
+        transfer = trained(student, seed=seed)
+        for nid in convs:  # frozen: exactly the teacher's filters after training on the new task
+            np.testing.assert_array_equal(transfer.plan.params[nid]["weight"], teacher.plan.params[nid]["weight"])
+        with_random = apply_change(student, random.change(student))
+        from_scratch = apply_change(student, scratch.change(student))
+        assert with_random.weights is None and from_scratch.weights is None  # both start from fresh weights
+        assert not any(from_scratch.graph.nodes[nid].params["frozen"] for nid in convs)
+        reused_acc.append(transfer.history.val_accuracy[-1])
+        random_acc.append(trained(with_random, seed=seed).history.val_accuracy[-1])
+        scratch_acc.append(trained(from_scratch, seed=seed).history.val_accuracy[-1])
+    reused, rand, whole = map(np.array, (reused_acc, random_acc, scratch_acc))
+    assert (reused > rand).all() and (reused - rand).mean() > 0.05, (reused, rand)
+    assert whole.mean() > reused.mean() - 0.05, (whole, reused)  # "about as well" (it was 0.03 ahead)
+
+
+def test_reusing_filters_that_were_never_trained_says_what_to_do_first():
     project = example_of(LESSON)
-    everything = digits(val_ratio=0.5, seed=0)
-    X = np.concatenate([everything.X_train, everything.X_val])
-    y = np.concatenate([everything.y_train, everything.y_val])
-    half = len(X) // 2
-    old_task = make_dataset(X[:half], y[:half], "classification", [str(i) for i in range(10)],
-                            {"source": "digits, first half"}, val_ratio=0.2, seed=0)
-    new_task = make_dataset(X[half:half + n_new], y[half:half + n_new] % 2, "classification", ["even", "odd"],
-                            {"source": "digits, second half: odd or even"}, val_ratio=0.5, seed=0)
-    settings = TrainingSettings(optimizer="adam", lr=0.01, batch_size=32, epochs=teacher_epochs, seed=seed, threads=1)
-    teacher = Trainer(project.graph, old_task, settings)
-    while not teacher.done:
-        teacher.run_epoch()
-    assert teacher.history.val_accuracy[-1] > 0.9
-
-    convs = in_order(project.graph, "Conv2D")
-    frozen = apply_change(project, step_labelled(LESSON, "Freeze the convolutions").change(project))
-    assert all(frozen.graph.nodes[nid].params["frozen"] for nid in convs)
-    head = in_order(project.graph, "Dense")[-1]
-    two_classes = Change(edit=SetParam(head, "units", 2))
-    student = apply_change(frozen, two_classes)
-    one_epoch = settings.with_changes(epochs=epochs, batch_size=batch)
-    transfer = Trainer(student.graph, new_task, one_epoch, weights={nid: teacher.weights()[nid] for nid in convs})
-    scratch = Trainer(student.graph, new_task, one_epoch)  # frozen random filters
-    for t in (transfer, scratch):
-        while not t.done:
-            t.run_epoch()
-    for nid in convs:  # frozen: exactly the teacher's filters after training on the new task
-        np.testing.assert_array_equal(transfer.plan.params[nid]["weight"], teacher.plan.params[nid]["weight"])
-    t_acc, r_acc = transfer.history.val_accuracy[-1], scratch.history.val_accuracy[-1]
-    assert t_acc > r_acc + 0.05, (t_acc, r_acc)  # seeds 0-3: ahead by 0.065 to 0.2
+    with pytest.raises(LessonError, match="train the CNN first"):
+        apply_change(project, step_labelled(LESSON, "Reuse").change(project))
+    plain = with_step(LESSON.id, "Replace the convolutions")
+    with pytest.raises(LessonError, match="Ctrl\\+Z until the CNN is back"):
+        step_labelled(LESSON, "Reuse").change(plain)
 
 
 TRIVIAL = 1 / 6  # the adding problem's MSE when always predicting the mean sum, 1.0

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from nnstudio.graph.edits import AddNode
 from nnstudio.io.project import Project
-from nnstudio.lessons.graph_recipes import EditBuilder, in_order
+from nnstudio.lessons.changes import LessonError
+from nnstudio.lessons.graph_recipes import EditBuilder, in_order, set_everywhere
 from nnstudio.lessons.model import Change, Lesson, Step
 
 #: the plain network the "replace the convolutions" step builds: one hidden layer of this many units
@@ -13,6 +14,14 @@ SEQUENCE_DATA = {"source": "sequence", "task": "adding", "n": 3000, "length": 50
                  "val_ratio": 0.1}
 SEQUENCE_TRAINING = {"optimizer": "adam", "lr": 0.03, "batch_size": 32, "epochs": 8, "clip_grad_norm": 1.0}
 HIDDEN = 16
+#: the new question the trained filters are reused for, from few examples (40 images of each digit,
+#: half of them held out for validation), and its short training
+NEW_QUESTION = {"labels": "odd or even", "per_class": 40}
+NEW_QUESTION_TRAINING = {"batch_size": 10, "epochs": 5}
+NO_CNN = ("this step reuses the trained filters of the CNN, and the network has no convolutions now - "
+          "press Ctrl+Z until the CNN is back, train it (the first step), then press this again")
+NOT_TRAINED = ("train the CNN first (the first step): this step reuses the filters it has learned, "
+               "and they have not learned anything yet")
 
 
 def replace_convolutions(project: Project) -> Change:
@@ -30,11 +39,30 @@ def replace_convolutions(project: Project) -> Change:
     return Change(edit=b.macro("Replace the convolutions by a Dense layer"))
 
 
-def freeze_convolutions(project: Project) -> Change:
-    b = EditBuilder(project.graph)
-    for nid in in_order(project.graph, "Conv2D"):
+def reuse_filters(project: Project) -> Change:
+    """Transfer: the trained convolutions kept and frozen, a new two-unit head, odd or even from few images."""
+    g = project.graph
+    convs = in_order(g, "Conv2D")
+    if not convs:
+        raise LessonError(NO_CNN)
+    b = EditBuilder(g)
+    for nid in convs:
         b.set(nid, "frozen", True)
-    return Change(edit=b.macro("Freeze the convolutions"))
+    b.set(in_order(g, "Dense")[-1], "units", 2)
+    return Change(edit=b.macro("Reuse the trained filters for odd or even"), data=NEW_QUESTION,
+                  training=NEW_QUESTION_TRAINING, keep_weights=tuple(convs), needs_training=NOT_TRAINED)
+
+
+def random_filters(project: Project) -> Change:
+    """The same frozen convolutions and question; the then-reset gives them fresh random filters."""
+    return Change(edit=set_everywhere(project.graph, "Conv2D", "Freeze random filters", frozen=True),
+                  data=NEW_QUESTION, training=NEW_QUESTION_TRAINING)
+
+
+def from_scratch(project: Project) -> Change:
+    """The same network and question with every layer trainable (the then-reset gives fresh weights)."""
+    return Change(edit=set_everywhere(project.graph, "Conv2D", "Train every layer from scratch", frozen=False),
+                  data=NEW_QUESTION, training=NEW_QUESTION_TRAINING)
 
 
 def sequence_with_lstm(project: Project) -> Change:
@@ -83,12 +111,15 @@ LESSON = Lesson(
         "canvas. Then replace the convolutions by one ordinary Dense layer of 64 units: the plain "
         "network has two and a half times as many weights, and still ends up slightly less accurate, "
         "because it must learn every stroke separately at every place.",
-        "Trained parts travel. The convolutions of a network trained on digits already detect "
-        "strokes; freeze them, put a new head on top and train it for a new question - is the digit "
-        "odd or even? - and the head learns more from the same few examples than it would on frozen "
-        "random filters. Sequences have their own architecture too: recurrent layers carry a memory "
-        "from step to step, and an LSTM's gates let it keep something for many steps, where a plain "
-        "RNN forgets (the last two steps below).",
+        "Trained parts travel. The filters the CNN learned detect strokes, and strokes help with other "
+        "questions about the same images. Keep them, freeze them, and put a new head on top for a new "
+        "question - is the digit odd or even? - with only 40 images of each digit: the head learns it "
+        "on top of the old filters far better than on frozen random ones. On these small, easy images a "
+        "whole CNN trained from scratch does about as well; reusing a trained part pays when it was "
+        "trained on far more data than the new task has, or when training everything costs too much.",
+        "Sequences have their own architecture too: recurrent layers carry a memory from step to step, "
+        "and an LSTM's gates let it keep something for many steps, where a plain RNN forgets (the last "
+        "two steps below).",
     ),
     steps=(
         Step("Train the CNN", "Note the validation accuracy and the number of weights.",
@@ -96,10 +127,17 @@ LESSON = Lesson(
         Step("Replace the convolutions by a Dense layer", "Same data, same training, more weights: compare "
              "the accuracy curve with the CNN's (the earlier run stays in grey). Ctrl+Z brings the CNN back.",
              look_at=("CurvesDock",), change=replace_convolutions, then="train"),
-        Step("Freeze the convolutions", "Frozen layers keep their weights while the rest trains. Import the "
-             "filters of a trained copy (File > Import weights...) first, then train only the head: "
-             "transfer learning (random frozen filters give the head much less to work with).",
-             look_at=("CurvesDock",), change=freeze_convolutions),
+        Step("Reuse the trained filters for odd or even", "Keeps the filters the CNN has learned and freezes "
+             "them; a new head of two units learns a new question, odd or even, from 40 images of each digit "
+             "(half held out). Only the head's 130 weights train: watch the validation accuracy in 'Loss "
+             "and accuracy'.", look_at=("CurvesDock",), change=reuse_filters, then="train"),
+        Step("Same, with random filters", "Same frozen layers, same head and data, but the filters are new "
+             "random ones: the validation accuracy stays clearly lower - the head was building on what the "
+             "trained filters had learned.", look_at=("CurvesDock",), change=random_filters, then="train"),
+        Step("Same, from scratch", "Every layer trains, from fresh weights. On these small, easy images the "
+             "whole network learns the new question about as well as the reused filters did (compare the grey "
+             "curves): transfer pays when the old task had far more data than the new one.",
+             look_at=("CurvesDock",), change=from_scratch, then="train"),
         Step("Switch to a long sequence with an LSTM", "A new problem: 50 numbers arrive one by one, two "
              "of them marked; the answer is their sum. The LSTM reads step by step and its gated memory "
              "keeps the marked numbers until the end: the loss falls far below 0.17, the score of always "
