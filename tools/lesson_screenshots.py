@@ -60,7 +60,7 @@ def steps_to_press(lesson) -> list:
     return out
 
 
-def render(lesson, out: Path) -> Path:
+def render(lesson, out: Path, press: list[str] | None = None, suffix: str = "") -> Path:
     window = fresh_window()
     window.resize(*SIZE)
     window.reset_layout()
@@ -76,7 +76,9 @@ def render(lesson, out: Path) -> Path:
         if neurons:
             window.scene.set_selection([neurons[0]])
             pump(100)
-    for step in steps_to_press(lesson):
+    chosen = ([next(s for s in lesson.steps if s.label.startswith(p)) for p in press] if press
+              else steps_to_press(lesson))
+    for step in chosen:
         row = next(r for r in panel.rows if r.step is step)
         panel.press(row)
         settle(window)
@@ -86,7 +88,7 @@ def render(lesson, out: Path) -> Path:
     window.lesson_dock.present()
     window.fit_readable()
     pump(400)
-    path = out / f"lesson-{lesson.id}.png"
+    path = out / f"lesson-{lesson.id}{'-' + suffix if suffix else ''}.png"
     window.grab().save(str(path))
     window.trainer.close_session(store=False)
     window.close()
@@ -96,6 +98,9 @@ def render(lesson, out: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--press", action="append", metavar="LABEL",
+                        help="press the steps whose labels start so, in order (default: the first ones)")
+    parser.add_argument("--suffix", default="", help="added to the file name: lesson-<id>-<suffix>.png")
     parser.add_argument("ids", nargs="*", help="only these lessons (default: all)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -107,7 +112,7 @@ def main() -> int:
     for lesson in all_lessons():
         if args.ids and lesson.id not in args.ids:
             continue
-        print("wrote", render(lesson, args.out), flush=True)
+        print("wrote", render(lesson, args.out, args.press, args.suffix), flush=True)
     app.processEvents()
     return 0
 

@@ -250,3 +250,37 @@ def test_backprop_single_steps_show_minus_lr_times_the_gradient_and_the_chain_ru
     QTest.mouseClick(w.view.viewport(), Qt.LeftButton, Qt.NoModifier, point)
     qtbot.waitUntil(lambda: "w[Hidden 1 \u2192 Answer]</b>" in dock.story.text(), timeout=5000)
     assert "Answer</b> at step 2" in dock.heading.text()
+
+
+def test_reusing_the_trained_filters_carries_them_frozen_into_the_new_question(start_window, qtbot):
+    w = start_window
+    panel = open_from_start_page(w, qtbot, "architectures")
+    convs = [nid for nid in w.project.graph.topological_order() if w.project.graph.nodes[nid].kind == "Conv2D"]
+    reuse = "Reuse the trained filters for odd or even"
+    press(qtbot, panel, reuse)  # nothing trained yet: the panel says what to do first, nothing changes
+    assert panel.error.isVisible() and "train the CNN first" in panel.error.text()
+    assert not any(w.project.graph.nodes[nid].params["frozen"] for nid in convs)
+    assert w.data_panel.dataset.n_classes == 10
+
+    press(qtbot, panel, "Train the CNN")
+    wait_snapshot(w, qtbot, lambda s: s.state in FINAL)
+    teacher = w.trainer.session.weights()
+    press(qtbot, panel, reuse)
+    assert not panel.error.isVisible()
+    assert all(w.project.graph.nodes[nid].params["frozen"] for nid in convs)
+    assert w.data_panel.dataset.class_names == ["even", "odd"] and w.trainer.batch.value() == 10
+    snap = wait_snapshot(w, qtbot, lambda s: s.state in FINAL and s.step > 0)
+    assert snap.state == "finished"
+    student = w.trainer.session.weights()
+    for nid in convs:  # the teacher's filters, untouched by five epochs of training
+        for name, tensor in teacher[nid].items():
+            np.testing.assert_array_equal(student[nid][name], tensor)
+    head = [nid for nid in w.project.graph.topological_order() if w.project.graph.nodes[nid].kind == "Dense"][-1]
+    assert student[head]["weight"].shape == (2, teacher[head]["weight"].shape[1])  # a new two-unit head
+    assert len(w.trainer.runs()) == 2  # the teacher's run stays in the curves view, beside this one
+
+    press(qtbot, panel, "Same, with random filters")
+    wait_snapshot(w, qtbot, lambda s: s.state in FINAL and s.step > 0)
+    fresh = w.trainer.session.weights()
+    assert all(w.project.graph.nodes[nid].params["frozen"] for nid in convs)
+    assert not np.array_equal(fresh[convs[0]]["weight"], teacher[convs[0]]["weight"])

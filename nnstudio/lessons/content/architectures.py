@@ -4,7 +4,7 @@ from __future__ import annotations
 from nnstudio.graph.edits import AddNode
 from nnstudio.io.project import Project
 from nnstudio.lessons.changes import LessonError
-from nnstudio.lessons.graph_recipes import EditBuilder, in_order, set_everywhere
+from nnstudio.lessons.graph_recipes import EditBuilder, in_order
 from nnstudio.lessons.model import Change, Lesson, Step
 
 #: the plain network the "replace the convolutions" step builds: one hidden layer of this many units
@@ -39,30 +39,34 @@ def replace_convolutions(project: Project) -> Change:
     return Change(edit=b.macro("Replace the convolutions by a Dense layer"))
 
 
-def reuse_filters(project: Project) -> Change:
-    """Transfer: the trained convolutions kept and frozen, a new two-unit head, odd or even from few images."""
+def new_question(project: Project, frozen: bool, text: str, **extra: object) -> Change:
+    """The CNN asked odd or even: a two-unit head, its convolutions frozen or not, the new data."""
     g = project.graph
     convs = in_order(g, "Conv2D")
     if not convs:
         raise LessonError(NO_CNN)
     b = EditBuilder(g)
     for nid in convs:
-        b.set(nid, "frozen", True)
+        b.set(nid, "frozen", frozen)
     b.set(in_order(g, "Dense")[-1], "units", 2)
-    return Change(edit=b.macro("Reuse the trained filters for odd or even"), data=NEW_QUESTION,
-                  training=NEW_QUESTION_TRAINING, keep_weights=tuple(convs), needs_training=NOT_TRAINED)
+    return Change(edit=b.macro(text), data=NEW_QUESTION, training=NEW_QUESTION_TRAINING, **extra)
+
+
+def reuse_filters(project: Project) -> Change:
+    """Transfer: the trained convolutions kept and frozen under a new head (the others start fresh)."""
+    convs = tuple(in_order(project.graph, "Conv2D"))
+    return new_question(project, True, "Reuse the trained filters for odd or even", keep_weights=convs,
+                        needs_training=NOT_TRAINED)
 
 
 def random_filters(project: Project) -> Change:
     """The same frozen convolutions and question; the then-reset gives them fresh random filters."""
-    return Change(edit=set_everywhere(project.graph, "Conv2D", "Freeze random filters", frozen=True),
-                  data=NEW_QUESTION, training=NEW_QUESTION_TRAINING)
+    return new_question(project, True, "Freeze random filters for odd or even")
 
 
 def from_scratch(project: Project) -> Change:
     """The same network and question with every layer trainable (the then-reset gives fresh weights)."""
-    return Change(edit=set_everywhere(project.graph, "Conv2D", "Train every layer from scratch", frozen=False),
-                  data=NEW_QUESTION, training=NEW_QUESTION_TRAINING)
+    return new_question(project, False, "Train every layer for odd or even from scratch")
 
 
 def sequence_with_lstm(project: Project) -> Change:

@@ -233,6 +233,8 @@ class NodeItem(QGraphicsItem):
         else:
             shape_text = ("out " + fmt_shape(shape)) if shape is not None else "out ?"
         params_text = (f"{n_params:,} parameter" + ("s" if n_params != 1 else "")) if n_params else ""
+        if params_text and self.node.params.get("frozen"):
+            params_text += ", frozen"  # they take part but do not learn: the count alone would say they do
         state = (shape_text, params_text, problem, warning)
         if state != (self.shape_text, self.params_text, self.problem, self.warning):
             self.shape_text, self.params_text, self.problem, self.warning = state

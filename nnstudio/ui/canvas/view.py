@@ -326,9 +326,13 @@ class GraphView(QGraphicsView):
         a = scene.analysis
         if a is None:
             return ""
-        total = sum(a.param_counts.values())
+        frozen = sum(c for nid, c in a.param_counts.items()
+                     if nid in scene.graph.nodes and scene.graph.nodes[nid].params.get("frozen"))
+        total = sum(a.param_counts.values()) - frozen
         n = len(scene.graph.nodes)
         text = f"{n} node{'s' if n != 1 else ''} · {total:,} trainable parameter{'s' if total != 1 else ''}"
+        if frozen:
+            text += f" ({frozen:,} frozen)"
         errors = len(a.errors)
         if errors:
             text += f" · {errors} problem{'s' if errors != 1 else ''}"

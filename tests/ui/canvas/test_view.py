@@ -115,6 +115,14 @@ def test_corner_note_counts_parameters_and_problems(scene_view):
     scene.set_param(next(n for n, v in scene.graph.nodes.items() if v.kind == "Dense"), "units", 1)
     settle()
     assert view.overlay_text() == "3 nodes · 3 trainable parameters"
+    dense = next(n for n, v in scene.graph.nodes.items() if v.kind == "Dense")
+    scene.set_param(dense, "frozen", True)  # frozen weights take part but do not learn: counted apart
+    settle()
+    assert view.overlay_text() == "3 nodes · 0 trainable parameters (3 frozen)"
+    assert scene.node_item(dense).params_text == "3 parameters, frozen"
+    scene.set_param(dense, "frozen", False)
+    settle()
+    assert scene.node_item(dense).params_text == "3 parameters"
     scene.add_node_at("Dense", view.mapToScene(50, 50))
     settle()
     assert view.overlay_text().endswith("1 problem")
