@@ -19,6 +19,7 @@ from nnstudio.data.csv_windows import load_csv_windows
 from nnstudio.data.dataset import Dataset
 from nnstudio.data.digits import LABELS as DIGIT_LABELS, digits
 from nnstudio.data.images import load_image_folder
+from nnstudio.data.word_corpus import MAX_SENTENCES, words
 from nnstudio.errors import DataError
 
 PARAM_KINDS = ("int", "float", "features", "choice")
@@ -69,7 +70,7 @@ class Source:
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # spec -> loader arguments
     file_filter: str = ""  # the file dialog's filter; a file source without one reads a folder
     options_dialog: str = ""  # "csv": the CSV import dialog chooses delimiter, header, target...
-    preview: str = "auto"  # how the data panel previews it: "auto" (by shape) or "sequence"
+    preview: str = "auto"  # how the data panel previews it: "auto" (by shape), "sequence" or "words" (pairs)
     #: the spec's path entries for the file the user chose (default: the first path key holds it)
     paths_for: Callable[[str, dict[str, Any]], dict[str, str]] | None = None
 
@@ -186,6 +187,10 @@ register(Source("idx", load_idx, "MNIST-style IDX files", path_keys=("images", "
                 paths_for=_idx_paths))
 register(Source("images", load_image_folder, "a folder with one sub-folder of images per class",
                 path_keys=("path",), menu_label="Image folder..."))
+
+register(Source("words", words, "a small generated corpus: which words appear together", preview="words",
+                params=(Param("n", "Sentences", "int", 400, 10, MAX_SENTENCES, 100,
+                              "Number of generated sentences; each gives five (person word, word beside it) pairs"),)))
 
 
 __all__ = ["Param", "Variant", "Source", "SOURCES", "register", "get", "all_path_keys"]

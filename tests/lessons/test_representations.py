@@ -12,7 +12,7 @@ import numpy as np
 import nnstudio as ns
 from nnstudio.data.dataset import make_dataset
 from nnstudio.lessons import get_lesson
-from nnstudio.lessons import royal_corpus as rc
+from nnstudio.data import word_corpus as rc
 from nnstudio.training import Trainer, trainer_for_project
 from nnstudio.training.settings import TrainingSettings
 from nnstudio.training.trainer import Extras

@@ -331,6 +331,12 @@ class DataPanel(QWidget):
                 rows = [pre.names] + pre.rows
             except NNStudioError:
                 rows = []
+        entry = sources.SOURCES.get(spec.get("source"))
+        if not rows and entry is not None and entry.preview == "words":
+            # skip-gram pairs read as the words they stand for, not as token numbers
+            names = ds.class_names
+            rows = [["word", "appears with"]] + [[names[int(x)], names[int(y)]]
+                                                 for x, y in zip(ds.X_train[:10, 0], ds.y_train[:10])]
         if not rows:
             # a sequence or image sample shows its first values, flattened (one row per sample)
             flat = ds.X_train[:10].reshape(min(10, len(ds.X_train)), -1)[:, :20]

@@ -144,3 +144,19 @@ def test_a_choice_row_offers_its_values_and_reloads_with_the_chosen_one(qtbot, p
     assert question.currentText() == "digit" and panel.dataset.n_classes == 10
     assert not panel.load_spec({"source": "digits", "labels": "prime"})
     assert "labels must be one of" in panel.error.text() and question.currentText() == "digit"
+
+
+def test_the_word_corpus_previews_its_pairs_as_words(qtbot, panel):
+    # (the arrow keys would pass the file sources, whose entries open a file dialog)
+    assert panel.load_spec({"source": "words", "n": 20, "seed": 0, "val_ratio": 0.2})
+    assert panel.source.currentData() == ("words", None) and visible_rows(panel) == {"words.n"}
+    type_into(qtbot, panel.param_widgets[("words", "n")], 60)
+    ds = panel.dataset
+    assert ds.spec["source"] == "words" and ds.spec["n"] == 60 and ds.n == 300
+    assert panel.preview.currentWidget() is panel.table
+    t = panel.table
+    assert [t.horizontalHeaderItem(j).text() for j in range(t.columnCount())] == ["word", "appears with"]
+    for i in range(t.rowCount()):
+        assert t.item(i, 0).text() == ds.class_names[int(ds.X_train[i, 0])]
+        assert t.item(i, 1).text() == ds.class_names[int(ds.y_train[i])]
+    assert "words - 300 samples of 1" in panel.summary.text() and f"{len(ds.class_names)} classes" in panel.summary.text()

@@ -2,7 +2,7 @@
 
 Sentences come from a small grammar: a person word (``king``, ``girl``, ...) followed by words that
 depend on one factor of that person each - a pronoun on gender (``he``/``she``), a place or a
-thing on royalty (``palace``/``market``), an activity on age (``rules``/``plays``) - plus filler
+thing on royalty (``palace``/``market``), an activity on age (``works``/``plays``) - plus filler
 words every sentence may use. A skip-gram model (the person word predicts each of the other words
 of its sentence) has to place the person words so that each factor is one direction in the
 embedding space; then ``king - man + woman`` lands next to ``queen``.
@@ -10,6 +10,9 @@ embedding space; then ``king - man + woman`` lands next to ``queen``.
 from __future__ import annotations
 
 import numpy as np
+
+from nnstudio.data.dataset import Dataset, check_split, make_dataset
+from nnstudio.errors import DataError
 
 # word -> (royal, female, child)
 PEOPLE: dict[str, tuple[int, int, int]] = {
@@ -23,6 +26,8 @@ FACTOR_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("works", "drives", "cooks"), ("plays", "learns", "sleeps")),  # child
 )
 FILLER = ("the", "a", "and", "in", "with", "today")
+#: the most sentences the data source generates (five pairs each)
+MAX_SENTENCES = 100_000
 
 
 def vocabulary() -> list[str]:
@@ -77,3 +82,18 @@ def analogy(vectors: np.ndarray, a: str, b: str, c: str) -> list[tuple[str, floa
     v = np.asarray(vectors)[: len(words)]
     query = v[ids[a]] - v[ids[b]] + v[ids[c]]
     return [(words[i], cos) for i, cos in nearest(v, query, {ids[a], ids[b], ids[c]})]
+
+
+def words(n: int = 400, seed: int = 0, val_ratio: float = 0.2) -> Dataset:
+    """``n`` generated sentences as skip-gram pairs (five per sentence): X = the person word's id (N, 1),
+    y = the id of a word of its sentence; the class names are the vocabulary, the person words first.
+
+    ``seed`` chooses the corpus and the training/validation split, like the other generated sources."""
+    if isinstance(n, float) and n.is_integer():
+        n = int(n)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= int(n) <= MAX_SENTENCES:
+        raise DataError(f"the corpus needs a whole number of sentences from 1 to {MAX_SENTENCES:,}; got {n!r}")
+    val_ratio, seed = check_split(val_ratio, seed)
+    X, y = skipgram_pairs(sentences(int(n), seed))
+    spec = {"source": "words", "n": int(n), "seed": seed, "val_ratio": val_ratio}
+    return make_dataset(X, y, "classification", vocabulary(), spec, val_ratio, seed)
