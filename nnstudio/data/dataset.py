@@ -32,6 +32,8 @@ class Dataset:
     warnings: list[str] = field(default_factory=list)
     feature_map: Callable[[np.ndarray], np.ndarray] | None = None
     scaler: dict[str, Any] | None = None
+    #: what each whole-number input stands for (the words an Embedding's rows are for), if known
+    token_names: list[str] | None = None
 
     @property
     def n_classes(self) -> int:

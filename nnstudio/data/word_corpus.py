@@ -75,9 +75,11 @@ def nearest(vectors: np.ndarray, query: np.ndarray, exclude: set[int]) -> list[t
     return [(i, float(cos[i])) for i in order]
 
 
-def analogy(vectors: np.ndarray, a: str, b: str, c: str) -> list[tuple[str, float]]:
-    """Words ranked by cosine to ``vec(a) - vec(b) + vec(c)`` among the person words, without a, b, c."""
-    words = list(PEOPLE)
+def analogy(vectors: np.ndarray, a: str, b: str, c: str,
+            names: list[str] | None = None) -> list[tuple[str, float]]:
+    """Words ranked by cosine to ``vec(a) - vec(b) + vec(c)`` without a, b, c; ``names`` are the words of
+    the rows of ``vectors`` (default: the person words, the rows of lesson 9's Embedding)."""
+    words = list(PEOPLE) if names is None else list(names)
     ids = {w: i for i, w in enumerate(words)}
     v = np.asarray(vectors)[: len(words)]
     query = v[ids[a]] - v[ids[b]] + v[ids[c]]
@@ -96,4 +98,4 @@ def words(n: int = 400, seed: int = 0, val_ratio: float = 0.2) -> Dataset:
     val_ratio, seed = check_split(val_ratio, seed)
     X, y = skipgram_pairs(sentences(int(n), seed))
     spec = {"source": "words", "n": int(n), "seed": seed, "val_ratio": val_ratio}
-    return make_dataset(X, y, "classification", vocabulary(), spec, val_ratio, seed)
+    return make_dataset(X, y, "classification", vocabulary(), spec, val_ratio, seed, token_names=list(PEOPLE))

@@ -337,7 +337,8 @@ _SPECS: tuple[KindSpec, ...] = (
             _init("normal"), _FROZEN,
         ),
         shapes.embedding, shapes.embedding_params, trainable=("weight",),
-        key_params=("embedding_dim",), label=lambda p: f"{p['num_embeddings']} tokens -> {p['embedding_dim']}"
+        key_params=("embedding_dim",), label=lambda p: f"{p['num_embeddings']} tokens -> {p['embedding_dim']}",
+        views=("WordVectorsDock",)
     ),
     # --- recurrent layers (PyTorch's nn.RNN / nn.LSTM / nn.GRU with batch_first=True) ---
     KindSpec(

@@ -75,6 +75,15 @@ def kept_weights(change: Change, trained: Mapping[str, Any] | None) -> dict[str,
     return {nid: {k: v.copy() for k, v in trained[nid].items()} for nid in change.keep_weights}
 
 
+def changed_data(spec: Mapping[str, Any] | None, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The data description after a change sets ``values``: merged into ``spec``, or in its place when
+    ``values`` names another ``source`` (the old source's keys mean nothing to the new one)."""
+    old = dict(spec or {})
+    if "source" in values and values["source"] != old.get("source"):
+        return dict(values)
+    return {**old, **dict(values)}
+
+
 def apply_change(project: Project, change: Change) -> Project:
     """A copy of ``project`` with ``change`` made, as the app would make it (headless).
 
@@ -88,7 +97,7 @@ def apply_change(project: Project, change: Change) -> Project:
     if change.edit is not None:
         change.edit.apply(out.graph)
     out.training = {**project.training, **dict(change.training)}
-    out.data = {**project.data, **dict(change.data)}
+    out.data = changed_data(project.data, change.data)
     if kept is not None:
         out.weights, out.optimizer = kept, None
     elif change.edit is not None:

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from PySide6.QtWidgets import QDockWidget
 
-from nnstudio.lessons.model import Change, Step, kept_weights
+from nnstudio.lessons.model import Change, Step, changed_data, kept_weights
 from nnstudio.ui.commands import push_edit
 from nnstudio.ui.training_controller import WEIGHTS_TIMEOUT
 
@@ -33,9 +33,8 @@ def set_training(window: Any, values: Mapping[str, Any]) -> None:
 
 def set_data(window: Any, values: Mapping[str, Any]) -> bool:
     panel = window.data_panel
-    spec = dict(panel.dataset.spec if panel.dataset is not None else window.project.data or {})
-    spec.update(values)
-    return panel.load_spec(spec)
+    return panel.load_spec(changed_data(panel.dataset.spec if panel.dataset is not None else window.project.data,
+                                        values))
 
 
 def make_change(window: Any, change: Change) -> None:

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.decision_dock.set_points(ds.points_train, ds.y_train, ds.points_val, ds.y_val, ds.task)
         self.weights_dock.set_input_shape(ds.input_shape)
         self.confusion_dock.set_class_names(ds.class_names)
+        self.word_vectors_dock.set_token_names(ds.token_names)
         hidden = [(n.id, n.name) for n in trainer.graph.nodes.values() if n.kind in ("Activation", "Dense", "Neuron")]
         self.projection_dock.set_layers(hidden[:-1] or hidden)
 

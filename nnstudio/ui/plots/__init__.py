@@ -8,6 +8,7 @@ from nnstudio.ui.plots.layers import ActivationsDock, GradNormsDock, HistogramsD
 from nnstudio.ui.plots.runs_panel import RunsPanel
 from nnstudio.ui.plots.sequences import AttentionDock, HiddenStateDock, TimeGradDock
 from nnstudio.ui.plots.weights import WeightsDock
+from nnstudio.ui.plots.words import WordVectorsDock
 
 from nnstudio.ui.plots import catalog  # noqa: E402 (the one list of views: catalog.VIEWS)
 
@@ -16,4 +17,4 @@ ALL_DOCKS = tuple(v.cls for v in catalog.VIEWS if v.plot)
 
 __all__ = ["catalog", "PlotDock", "DivergenceBanner", "RunsPanel", "ALL_DOCKS", "CurvesDock", "DecisionDock",
            "GradNormsDock", "HistogramsDock", "ActivationsDock", "WeightsDock", "ConfusionDock", "ProjectionDock", "FeatureMapsDock",
-           "HiddenStateDock", "TimeGradDock", "AttentionDock"]
+           "HiddenStateDock", "TimeGradDock", "AttentionDock", "WordVectorsDock"]

@@ -21,6 +21,7 @@ from nnstudio.ui.plots.runs_panel import RunsPanel
 from nnstudio.graph import kinds
 from nnstudio.ui.plots.sequences import AttentionDock, HiddenStateDock, TimeGradDock
 from nnstudio.ui.plots.weights import WeightsDock
+from nnstudio.ui.plots.words import WordVectorsDock
 
 SLOTS = ("upper", "lower")
 
@@ -77,6 +78,7 @@ VIEWS: list[View] = [
     View(ProjectionDock, "projection_dock", "lower", icon="scatter"),
     View(NeuronDock, "neuron_dock", "lower", applies=for_kinds("NeuronDock"), icon="tiles", takes_window=True),
     View(FeatureMapsDock, "maps_dock", "lower", icon="maps"),  # explains itself when the network has no convolution
+    View(WordVectorsDock, "word_vectors_dock", "lower", applies=for_kinds("WordVectorsDock"), icon="scatter"),
     View(HiddenStateDock, "hidden_state_dock", "lower", applies=for_kinds("HiddenStateDock"), icon="heat"),
     View(TimeGradDock, "time_grad_dock", "lower", applies=for_kinds("TimeGradDock"), icon="curves"),
     View(AttentionDock, "attention_dock", "lower", applies=for_kinds("AttentionDock"), icon="matrix"),
