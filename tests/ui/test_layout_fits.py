@@ -97,7 +97,9 @@ def test_view_picker_lists_every_view_by_full_name_and_shows_the_chosen(window, 
     assert names == [d.windowTitle() for d in window.view_picker.applicable()] and "Confusion matrix" in names
     sequence_views = {"Hidden state over time", "Gradient size per time step", "Attention weights"}
     assert not sequence_views & set(names)
-    assert len(names) == len(window.view_picker.views) - len(sequence_views) - 1  # and the Neuron numbers view
+    network_views = {"Neuron numbers", "Word vectors"}  # for Neuron and Embedding nodes
+    assert not network_views & set(names)
+    assert len(names) == len(window.view_picker.views) - len(sequence_views) - len(network_views)
     assert all(not a.icon().isNull() for a in menu.actions())
     clicked = []
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 import nnstudio as ns
+from nnstudio.data.word_corpus import vocabulary
 from nnstudio.lessons import all_lessons
 from nnstudio.ui.canvas import style
 from nnstudio.ui.examples import examples_dir, lesson_example_stems
@@ -284,3 +285,22 @@ def test_reusing_the_trained_filters_carries_them_frozen_into_the_new_question(s
     fresh = w.trainer.session.weights()
     assert all(w.project.graph.nodes[nid].params["frozen"] for nid in convs)
     assert not np.array_equal(fresh[convs[0]]["weight"], teacher[convs[0]]["weight"])
+
+
+def test_training_word_vectors_shows_king_minus_man_plus_woman_near_queen(start_window, qtbot):
+    w = start_window
+    panel = open_from_start_page(w, qtbot, "representations")
+    spiral = w.project.graph.copy()
+    press(qtbot, panel, "Train word vectors")
+    assert not panel.error.isVisible()
+    assert w.data_panel.dataset.spec["source"] == "words" and w.data_panel.dataset.n_classes == len(vocabulary())
+    assert [n.kind for n in w.project.graph.nodes.values()].count("Embedding") == 1
+    snap = wait_snapshot(w, qtbot, lambda s: s.state in FINAL and s.step > 0)
+    assert snap.state == "finished"
+    dock = w.word_vectors_dock
+    qtbot.waitUntil(lambda: dock.isVisible() and bool(dock.ranked), timeout=10_000)
+    assert dock in w.view_picker.views and dock.names[:2] == ["king", "queen"]  # the data's words label the rows
+    assert dock.ranked[0][0] == "queen" and "queen" in dock.readout.text()
+    assert w.curves_dock.isVisible()
+    QTest.keyClick(w.view.viewport(), Qt.Key_Z, Qt.ControlModifier)  # the spiral network comes back
+    qtbot.waitUntil(lambda: w.project.graph == spiral, timeout=5000)

@@ -180,10 +180,9 @@ class WordVectorsDock(PlotDock):
         else:
             self.ranked = analogy(vectors, names[a], names[b], names[c], names)
             answer = names.index(self.ranked[0][0])
-            self.readout.setText(self._readout_html())
+            self.readout.setText(self._readout_html(self.colours()[2]))
         dark = background_is_dark()
-        bg = pg.getConfigOption("background")
-        plain, arrow, best = (readable_on(col, bg) for col in ("#78909c", ARROW_COLOR, ANSWER_COLOR))
+        plain, arrow, best = self.colours()
         chosen = {a, b, c}
         brushes = [pg.mkBrush(best if i == answer else arrow if i in chosen else plain) for i in range(len(xy))]
         self.points.setData(pos=xy, brush=brushes)
@@ -213,10 +212,15 @@ class WordVectorsDock(PlotDock):
         pi.showAxis("bottom", True)
         self.plot.autoRange(padding=0.15)
 
-    def _readout_html(self) -> str:
+    def colours(self) -> tuple[str, str, str]:
+        """Other words, the three chosen words and their arrows, the answer: readable on the background."""
+        bg = pg.getConfigOption("background")
+        return tuple(readable_on(col, bg) for col in ("#78909c", ARROW_COLOR, ANSWER_COLOR))  # type: ignore[return-value]
+
+    def _readout_html(self, colour: str) -> str:
         a, b, c = self.question or ("", "", "")
         (best, cos), rest = self.ranked[0], self.ranked[1:]
-        text = (f"{a} \u2212 {b} + {c} is nearest to <b style='color:{ANSWER_COLOR}'>{best}</b> "
+        text = (f"{a} \u2212 {b} + {c} is nearest to <b style='color:{colour}'>{best}</b> "
                 f"(cosine {cos:.2f})")
         if rest:
             text += f"; next: {rest[0][0]} ({rest[0][1]:.2f})"
