@@ -104,7 +104,7 @@ def test_xor_trains_from_the_toolbar_and_every_view_shows_it(window, qtbot, tmp_
 
     # confusion matrix: cell texts are the counts, they add up to the validation set
     counts = np.asarray(snap.metrics["confusion"])
-    texts = [int(t.textItem.toPlainText()) for t in window.confusion_dock.texts]
+    texts = [int(text) for text, _colour in window.confusion_dock.numbers.cells]
     assert texts == counts.ravel().tolist() and sum(texts) == len(ds.y_val)
 
     # hidden-layer projection: the PCA of the recorded activations, one point per sample

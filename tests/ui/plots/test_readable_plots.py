@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import pyqtgraph as pg
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QPointF, QSize
+from PySide6.QtGui import QColor, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QApplication
 
 from nnstudio.io import load_project
@@ -73,18 +73,35 @@ def test_confusion_numbers_contrast_with_their_cells_and_fit_them(qtbot, theme, 
     assert share.diagonal().max() > 0.6 and share.min() == 0  # dark and light cells both occur
     vb = dock.view.getViewBox()
     qtbot.waitUntil(lambda: vb.width() > 50)
-    dock._fit_font()
+    numbers = dock.numbers
+    dock.view.viewport().update()  # the numbers' font follows the cells' size when they are painted
+    qtbot.waitUntil(lambda: numbers.font_px >= 6)
     cell_px = min(vb.width() / np.ptp(vb.viewRange()[0]), vb.height() / np.ptp(vb.viewRange()[1]))
+    assert numbers.k == k
+    metrics = QFontMetricsF(numbers.font_for(cell_px))
+    assert numbers.font_for(cell_px).pixelSize() == numbers.font_px
     for i in range(k):
         for j in range(k):
-            text = dock.texts[i * k + j]
-            assert text.toPlainText() == str(int(m[i, j]))
+            text, colour = numbers.cells[i * k + j]
+            assert text == str(int(m[i, j]))
             cell = dock.cmap.map(np.array([share[i, j]]), mode="qcolor")[0]
-            assert contrast(text.color, cell) >= 4.5, (i, j, text.color.name(), cell.name())
+            assert contrast(colour, cell) >= 4.5, (i, j, colour.name(), cell.name())
             # the number's box, in pixels, fits inside its cell
-            box = text.textItem.boundingRect()
-            assert text.textItem.font().pixelSize() >= 6
+            box = metrics.boundingRect(text)
             assert box.width() <= cell_px and box.height() <= cell_px * 1.3, (box, cell_px)
+    # and they are on screen: the picture of a cell holding a number has the number's colour in it
+    img = dock.view.grab().toImage()
+    i, j = np.unravel_index(np.argmax(m), m.shape)  # a big count on a dark cell: white text
+    rect = dock.view.mapFromScene(vb.mapViewToScene(QPointF(j + 0.5, i + 0.5)))
+    text, colour = numbers.cells[i * k + j]
+    x0, y0 = rect.x(), rect.y()
+    half = int(cell_px / 2) - 1
+    rgb = np.array([[img.pixelColor(x, y).getRgb()[:3] for x in range(x0 - half, x0 + half)]
+                    for y in range(y0 - half, y0 + half)], dtype=float)
+    want = np.array(colour.getRgb()[:3], dtype=float)
+    cell = np.array(dock.cmap.map(np.array([share[i, j]]), mode="qcolor")[0].getRgb()[:3], dtype=float)
+    # antialiased glyphs: some pixels come much nearer the text's colour than the cell's own colour is
+    assert np.linalg.norm(rgb - want, axis=2).min() < 0.4 * np.linalg.norm(cell - want)
 
 
 def test_decision_surface_lightness_follows_confidence(qtbot, theme):
