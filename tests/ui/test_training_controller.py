@@ -219,3 +219,27 @@ def test_the_canvas_gets_the_weights_when_a_view_asks_for_them(rig, qtbot):
     for nid, tensors in snap.params.items():
         for k, v in tensors.items():
             assert (drawn[nid][k] == v).all()
+
+
+def test_a_tick_draws_the_curves_or_one_other_view_never_both(rig, qtbot):
+    tc, host, messages, toolbar = rig(toy_project("xor", n=64, epochs=2))
+    log: list[list[str]] = []
+
+    class View:
+        def __init__(self, name: str, cheap: bool) -> None:
+            self.name, self.cheap, self.stale = name, cheap, True
+
+        def redraw(self) -> bool:
+            if not self.stale:
+                return False
+            log[-1].append(self.name)
+            self.stale = self.cheap  # the curves always have a new picture, the others once
+            return True
+
+    tc.docks = [View("curves", True), View("weights", False), View("confusion", False)]
+    for _ in range(8):
+        log.append([])
+        tc._redraw_views()
+    assert all(len(drawn) <= 1 for drawn in log), log  # one view painted per tick
+    drawn = [name for tick in log for name in tick]
+    assert {"weights", "confusion"} <= set(drawn) and drawn.count("curves") == 4  # every other tick
