@@ -14,6 +14,8 @@ from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, background_is_dark, r
 
 #: the slanted third axis of the cube-like drawing: x and y gain this much per unit along it
 SLANT = (0.42, 0.28)
+#: the most rows drawn (a labelled point each): a big vocabulary shows its first ones
+MAX_WORDS = 60
 #: the analogy the view starts with, when those words are there
 DEFAULT_ANALOGY = ("king", "man", "woman")
 NO_VECTORS = ("Word vectors appear here once a network with an Embedding layer trains: each row of the "
@@ -121,6 +123,7 @@ class WordVectorsDock(PlotDock):
         self.xy = np.zeros((0, 2))
         self.question: tuple[str, str, str] | None = None
         self.ranked: list[tuple[str, float]] = []
+        self.shown_of = (0, 0)  # rows drawn, rows the Embedding has
 
     def set_token_names(self, names: list[str] | None) -> None:
         """The words of the Embedding's rows (the data's token names); None: numbered tokens."""
@@ -159,10 +162,12 @@ class WordVectorsDock(PlotDock):
             return
         self.note.hide()
         self.plot.show()
-        vectors = np.asarray(vectors, dtype=np.float64)
+        total = len(vectors)
+        vectors = np.asarray(vectors[:MAX_WORDS], dtype=np.float64)
         n = len(vectors)
         names = (self.token_names[:n] if self.token_names and len(self.token_names) >= n
                  else [f"token {i}" for i in range(n)])
+        self.shown_of = (n, total)
         for i, combo in enumerate(self.words):
             default = names.index(DEFAULT_ANALOGY[i]) if DEFAULT_ANALOGY[i] in names else i
             self._sync_combo(combo, [(w, k) for k, w in enumerate(names)], default)
@@ -181,6 +186,9 @@ class WordVectorsDock(PlotDock):
             self.ranked = analogy(vectors, names[a], names[b], names[c], names)
             answer = names.index(self.ranked[0][0])
             self.readout.setText(self._readout_html(self.colours()[2]))
+        if self.shown_of[1] > self.shown_of[0]:
+            self.readout.setText(self.readout.text() + f"<br>(the first {self.shown_of[0]:,} of "
+                                 f"{self.shown_of[1]:,} tokens)")
         dark = background_is_dark()
         plain, arrow, best = self.colours()
         chosen = {a, b, c}
@@ -199,11 +207,14 @@ class WordVectorsDock(PlotDock):
         for i, label in enumerate(self.labels):
             label.setVisible(i < len(xy))
             if i < len(xy):
-                font = QFont()
-                font.setBold(i == answer or i in chosen)
-                label.setFont(font)
-                label.setColor(best if i == answer else ("#eceff1" if dark else "#263238"))
-                label.setText(names[i])
+                look = (names[i], i == answer or i in chosen, best if i == answer else ("#eceff1" if dark else "#263238"))
+                if getattr(label, "look", None) != look:  # a TextItem lays itself out again on every change
+                    label.look = look
+                    font = QFont()
+                    font.setBold(look[1])
+                    label.setFont(font)
+                    label.setColor(look[2])
+                    label.setText(look[0])
                 label.setPos(*xy[i])
         pi = self.plot.getPlotItem()
         pi.setLabel("bottom", f"{names[b]} \u2192 {names[c]}")

@@ -109,3 +109,18 @@ def test_rows_without_names_are_numbered(qtbot):
     dock = shown_dock(qtbot, snap, None)
     assert dock.names == [f"token {i}" for i in range(len(PEOPLE))]
     assert dock.readout.text().startswith("token 0")
+
+
+def test_a_big_vocabulary_shows_its_first_words_and_says_so(qtbot):
+    from dataclasses import replace
+
+    from nnstudio.ui.plots.words import MAX_WORDS
+
+    _, snap = trained_words()
+    emb = next(layer.node_id for layer in snap.layers if layer.kind == "Embedding")
+    big = np.random.default_rng(0).normal(size=(5000, 6)).astype(np.float32)
+    dock = shown_dock(qtbot, replace(snap, params={**snap.params, emb: {"weight": big}}), None)
+    assert len(dock.names) == MAX_WORDS and len(dock.points.points()) == MAX_WORDS
+    assert f"the first {MAX_WORDS} of 5,000 tokens" in dock.readout.text()
+    np.testing.assert_allclose(dock.xy, (big[:MAX_WORDS] - big[:MAX_WORDS].mean(0)) @
+                               analogy_plane(big[:MAX_WORDS].astype(float), 0, 1, 2), rtol=1e-6, atol=1e-9)
