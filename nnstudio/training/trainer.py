@@ -47,8 +47,33 @@ class History:
     step: list[int] = field(default_factory=list)
     step_loss: list[float] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # name -> (buffer, entries copied): every snapshot carries the curves, and converting whole
+        # lists each time grew with the run (a fast toy run has 500 epochs a second; after minutes
+        # the training thread spent most of its time, holding the interpreter lock, on this)
+        self._arrays: dict[str, tuple[np.ndarray, int]] = {}
+
+    def _array(self, name: str) -> np.ndarray:
+        """The list ``name`` as a read-only float64 array, copying only the entries added since the
+        last call. Earlier arrays stay valid: entries are only ever written past their end."""
+        values = getattr(self, name)
+        n = len(values)
+        buf, filled = self._arrays.get(name, (np.empty(64), 0))
+        if n < filled:  # the list was cut or replaced: copy it afresh
+            buf, filled = np.empty(max(64, n)), 0
+        if n > len(buf):
+            grown = np.empty(2 * n)
+            grown[:filled] = buf[:filled]
+            buf = grown
+        if n > filled:
+            buf[filled:n] = values[filled:]
+        self._arrays[name] = (buf, n)
+        view = buf[:n]
+        view.flags.writeable = False
+        return view
+
     def curves(self) -> Curves:
-        return Curves(*(frozen(np.asarray(getattr(self, k), dtype=np.float64)) for k in
+        return Curves(*(self._array(k) for k in
                         ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy", "step", "step_loss")))
 
 

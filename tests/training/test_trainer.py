@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnstudio.errors import CompileError
 from nnstudio.training import Extras, trainer_for_project
@@ -153,3 +155,32 @@ def test_snapshot_is_an_immutable_copy(xor_project):
     assert next(iter(snap.hidden.values())).shape[1] == 8
     assert snap.curves.train_loss.shape == (1,)
     assert {layer.kind for layer in snap.layers} >= {"Dense"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.floats(allow_nan=True, allow_infinity=False, width=64), max_size=150), max_size=8))
+def test_history_curves_copy_only_what_is_new_and_earlier_curves_keep_their_values(batches):
+    from nnstudio.training.trainer import History
+
+    h = History()
+    taken: list[tuple[object, list[float]]] = []
+    for batch in batches:
+        h.step_loss.extend(batch)
+        h.epoch.extend(range(len(h.epoch), len(h.epoch) + len(batch)))
+        c = h.curves()
+        taken.append((c, list(h.step_loss)))
+        assert not c.step_loss.flags.writeable and c.step_loss.dtype == np.float64
+    for c, values in taken:  # later appends (and the buffer growing) leave earlier snapshots alone
+        np.testing.assert_array_equal(c.step_loss, np.asarray(values, dtype=np.float64))
+        np.testing.assert_array_equal(c.epoch, np.arange(len(values), dtype=np.float64))
+    h.step_loss = h.step_loss[:2]  # a cut list is copied afresh
+    np.testing.assert_array_equal(h.curves().step_loss, np.asarray(h.step_loss, dtype=np.float64))
+
+
+def test_history_curves_without_new_entries_share_the_buffer():
+    from nnstudio.training.trainer import History
+
+    h = History()
+    h.train_loss.extend([1.0, 0.5])
+    first, second = h.curves().train_loss, h.curves().train_loss
+    assert np.shares_memory(first, second)  # nothing new: no copy at all
