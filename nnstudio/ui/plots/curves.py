@@ -69,7 +69,9 @@ class CurvesDock(PlotDock):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
         for curve in (self.train_loss, self.val_loss, self.train_acc, self.val_acc):
-            curve.opts["autoDownsampleFactor"] = 1.0  # pyqtgraph's default keeps five points a pixel
+            # pyqtgraph keeps five points a pixel; at 1.0 (its "should be > 1") the clipped, downsampled
+            # curves and the auto range fed each other and the plot repainted without end
+            curve.opts["autoDownsampleFactor"] = 2.0
         self.readout = pg.TextItem("", anchor=(0, 0), color="#607d8b")
         self.loss_plot.addItem(self.readout, ignoreBounds=True)
         self.overlays: list[Any] = []
