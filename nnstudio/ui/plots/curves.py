@@ -51,27 +51,16 @@ class CurvesDock(PlotDock):
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1)
-        # Qt strokes a wide polyline as one polygon, which cost 25 ms a paint at 1,000 epochs and
-        # held the window up while training: training lines are wide but drawn segment by segment
-        # (opaque, so the joints do not show), the dashed validation lines are one pixel wide (the fast
-        # cosmetic pen; a dash pattern needs the one polyline)
-        train_pen = pg.mkPen(TRAIN_COLOR, width=2)
-        val_pen = pg.mkPen(VAL_COLOR, width=1, style=pg.QtCore.Qt.DashLine)
-        self.train_loss = self.loss_plot.plot(pen=train_pen, name="training")
-        self.val_loss = self.loss_plot.plot(pen=val_pen, name="validation")
-        self.train_acc = self.acc_plot.plot(pen=train_pen)
-        self.val_acc = self.acc_plot.plot(pen=val_pen)
-        for curve in (self.train_loss, self.train_acc):
-            curve.curve.setSegmentedLineMode("on")
+        self.train_loss = self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="training")
+        self.val_loss = self.loss_plot.plot(pen=pg.mkPen(VAL_COLOR, width=2, style=pg.QtCore.Qt.DashLine),
+                                            name="validation")
+        self.train_acc = self.acc_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2))
+        self.val_acc = self.acc_plot.plot(pen=pg.mkPen(VAL_COLOR, width=2, style=pg.QtCore.Qt.DashLine))
         # thousands of epochs on a few hundred pixels: draw one peak pair per pixel column, and only
         # what is in view (a fast toy run otherwise spent most of the GUI thread on these lines)
         for plot in (self.loss_plot, self.acc_plot):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-        for curve in (self.train_loss, self.val_loss, self.train_acc, self.val_acc):
-            # pyqtgraph keeps five points a pixel; at 1.0 (its "should be > 1") the clipped, downsampled
-            # curves and the auto range fed each other and the plot repainted without end
-            curve.opts["autoDownsampleFactor"] = 2.0
         self.readout = pg.TextItem("", anchor=(0, 0), color="#607d8b")
         self.loss_plot.addItem(self.readout, ignoreBounds=True)
         self.overlays: list[Any] = []
