@@ -397,7 +397,8 @@ class TrainingController(QObject):
         self._cpu_mark = (now, cpu)
 
     def _redraw_views(self) -> None:
-        """Redraw the cheap views, then the next few others whose picture is out of date."""
+        """Every other tick the cheap views; on the other ticks (or when they had nothing new) the next
+        other view whose picture is out of date."""
         self._tick_count += 1
         heavy = [dock for dock in self.docks if not dock.cheap]
         if self._tick_count % CHEAP_EVERY == 0:
