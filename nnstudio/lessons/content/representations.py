@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from nnstudio.data.word_corpus import PEOPLE, vocabulary
-from nnstudio.graph.edits import AddNode, Connect
+from nnstudio.graph.edits import AddNode
 from nnstudio.io.project import Project
 from nnstudio.lessons.graph_recipes import EditBuilder
 from nnstudio.lessons.model import Change, Lesson, Step
@@ -38,7 +38,7 @@ def word_vector_network(project: Project) -> Change:
         pos = (x0 + (i % 2) * _COLUMN, y0 + (i // 2) * _ROW)
         nid = b.do(AddNode(kind, dict(params), pos=pos, name=name))
         if prev is not None:
-            b.do(Connect(prev, nid))
+            b.connect(prev, nid)
         prev = nid
     return Change(edit=b.macro("Train word vectors"), data=WORDS_DATA, training=WORDS_TRAINING)
 

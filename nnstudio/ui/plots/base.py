@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 
@@ -66,6 +66,24 @@ def legend_html(entries: list[tuple[str, str, str]]) -> str:
     return "&nbsp;&nbsp;&nbsp;".join(
         f'<span style="color:{c}; font-weight:bold">{marks[style]}</span>&nbsp;{html.escape(text)}'
         for c, style, text in entries)
+
+
+def fill_combo(combo: QComboBox, items: list[tuple[str, Any]], default: int = 0) -> None:
+    """Give ``combo`` these (text, data) items without emitting signals: rebuilt only when they change,
+    keeping the chosen data if it is still there, else choosing item ``default``."""
+    if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == items:
+        return
+    current = combo.currentData()
+    data = [d for _, d in items]
+    combo.blockSignals(True)
+    combo.clear()
+    for text, d in items:
+        combo.addItem(text, d)
+    if current in data:
+        combo.setCurrentIndex(data.index(current))
+    elif items:
+        combo.setCurrentIndex(min(default, len(items) - 1))
+    combo.blockSignals(False)
 
 
 class PlotDock(QDockWidget):

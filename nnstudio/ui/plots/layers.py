@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, legend_html, readable_on
+from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, fill_combo, legend_html, readable_on
 
 HISTORY = 120
 BINS = 40
@@ -114,15 +114,7 @@ class HistogramsDock(PlotDock):
     def draw(self, s: Any) -> None:
         ids = [layer.node_id for layer in s.layers if layer.weight_hist is not None]
         names = {layer.node_id: layer.name for layer in s.layers}
-        current = self.layer.currentData()
-        if [self.layer.itemData(i) for i in range(self.layer.count())] != ids:
-            self.layer.blockSignals(True)
-            self.layer.clear()
-            for nid in ids:
-                self.layer.addItem(names[nid], nid)
-            if current in ids:
-                self.layer.setCurrentIndex(ids.index(current))
-            self.layer.blockSignals(False)
+        fill_combo(self.layer, [(names[nid], nid) for nid in ids])
         nid = self.layer.currentData()
         if nid not in self.history:
             return

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
-from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, background_is_dark, diverging_lut, legend_html, readable_on
+from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, background_is_dark, diverging_lut, fill_combo, legend_html, readable_on
 
 
 
@@ -22,20 +22,6 @@ def _names(s: Any) -> dict[str, str]:
 
 def _nodes_with(s: Any, key: str) -> list[str]:
     return [nid for nid, v in (getattr(s, "internals", None) or {}).items() if key in v]
-
-
-def _fill_combo(combo: QComboBox, ids: list[str], names: dict[str, str]) -> None:
-    """Keep the chosen node when the list is the same; rebuild it otherwise."""
-    if [combo.itemData(i) for i in range(combo.count())] == ids:
-        return
-    current = combo.currentData()
-    combo.blockSignals(True)
-    combo.clear()
-    for nid in ids:
-        combo.addItem(names.get(nid, nid), nid)
-    if current in ids:
-        combo.setCurrentIndex(ids.index(current))
-    combo.blockSignals(False)
 
 
 class _SequenceDock(PlotDock):
@@ -81,7 +67,8 @@ class _SequenceDock(PlotDock):
 
     def _chosen(self, s: Any) -> tuple[str | None, Any]:
         ids = _nodes_with(s, self.key)
-        _fill_combo(self.node, ids, _names(s))
+        names = _names(s)
+        fill_combo(self.node, [(names.get(nid, nid), nid) for nid in ids])
         nid = self.node.currentData()
         self.note.setVisible(not ids)
         if nid is None:

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from nnstudio.ui.plots.base import PlotDock, background_is_dark, diverging_lut
+from nnstudio.ui.plots.base import PlotDock, background_is_dark, diverging_lut, fill_combo
 
 
 def tile(filters: np.ndarray, pad: int = 1) -> np.ndarray:
@@ -56,15 +56,7 @@ class WeightsDock(PlotDock):
             return
         ids = [nid for nid, t in s.params.items() if "weight" in t and np.ndim(t["weight"]) in (2, 4)]
         names = {layer.node_id: layer.name for layer in s.layers}
-        if [self.layer.itemData(i) for i in range(self.layer.count())] != ids:
-            current = self.layer.currentData()
-            self.layer.blockSignals(True)
-            self.layer.clear()
-            for nid in ids:
-                self.layer.addItem(names.get(nid, nid), nid)
-            if current in ids:
-                self.layer.setCurrentIndex(ids.index(current))
-            self.layer.blockSignals(False)
+        fill_combo(self.layer, [(names.get(nid, nid), nid) for nid in ids])
         nid = self.layer.currentData()
         if nid is None:
             return

@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from nnstudio.data.word_corpus import analogy
-from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, background_is_dark, readable_on
+from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, background_is_dark, fill_combo, readable_on
 
 #: the slanted third axis of the cube-like drawing: x and y gain this much per unit along it
 SLANT = (0.42, 0.28)
@@ -136,23 +136,11 @@ class WordVectorsDock(PlotDock):
         if self.snapshot is not None:
             self.draw(self.snapshot)
 
-    def _sync_combo(self, combo: QComboBox, items: list[tuple[str, Any]], default: int) -> None:
-        if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == items:
-            return
-        current = combo.currentText()
-        combo.blockSignals(True)
-        combo.clear()
-        for text, data in items:
-            combo.addItem(text, data)
-        texts = [t for t, _ in items]
-        combo.setCurrentIndex(texts.index(current) if current in texts else min(default, len(items) - 1))
-        combo.blockSignals(False)
-
     def draw(self, s: Any) -> None:
         embeddings = [(layer.name, layer.node_id) for layer in s.layers if layer.kind == "Embedding"]
         vectors = None
         if s.params is not None and embeddings:
-            self._sync_combo(self.layer, embeddings, 0)
+            fill_combo(self.layer, embeddings)
             tensors = s.params.get(self.layer.currentData()) or {}
             vectors = tensors.get("weight")
         if vectors is None or len(vectors) < 3:
@@ -170,8 +158,8 @@ class WordVectorsDock(PlotDock):
         self.shown_of = (n, total)
         for i, combo in enumerate(self.words):
             default = names.index(DEFAULT_ANALOGY[i]) if DEFAULT_ANALOGY[i] in names else i
-            self._sync_combo(combo, [(w, k) for k, w in enumerate(names)], default)
-        a, b, c = (combo.currentData() for combo in self.words)
+            fill_combo(combo, [(w, w) for w in names], default)
+        a, b, c = (names.index(combo.currentData()) for combo in self.words)
         self.names, self.question = names, (names[a], names[b], names[c])
         self.xy = (vectors - vectors.mean(axis=0)) @ analogy_plane(vectors, a, b, c)
         self._draw_points(vectors, names, a, b, c)
