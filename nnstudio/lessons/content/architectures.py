@@ -118,9 +118,10 @@ LESSON = Lesson(
         "Trained parts travel. The filters the CNN learned detect strokes, and strokes help with other "
         "questions about the same images. Keep them, freeze them, and put a new head on top for a new "
         "question - is the digit odd or even? - with only 40 images of each digit: the head learns it "
-        "on top of the old filters far better than on frozen random ones. On these small, easy images a "
-        "whole CNN trained from scratch does about as well; reusing a trained part pays when it was "
-        "trained on far more data than the new task has, or when training everything costs too much.",
+        "on top of the old filters far better than on frozen random ones. It is also cheaper: nothing is "
+        "computed backwards through frozen filters, so each step costs about half as much. On these "
+        "small, easy images a whole CNN trained from scratch learns about as much per epoch; reusing a "
+        "trained part saves the most when it was trained on far more data than the new task has.",
         "Sequences have their own architecture too: recurrent layers carry a memory from step to step, "
         "and an LSTM's gates let it keep something for many steps, where a plain RNN forgets (the last "
         "two steps below).",
@@ -139,8 +140,8 @@ LESSON = Lesson(
              "random ones: the validation accuracy stays clearly lower - the head was building on what the "
              "trained filters had learned.", look_at=("CurvesDock",), change=random_filters, then="train"),
         Step("Same, from scratch", "Every layer trains, from fresh weights. On these small, easy images the "
-             "whole network learns the new question about as well as the reused filters did (compare the grey "
-             "curves): transfer pays when the old task had far more data than the new one.",
+             "whole network learns the new question about as well per epoch as the reused filters did (compare "
+             "the grey curves), but each step now also computes the filters' gradients, about twice the work.",
              look_at=("CurvesDock",), change=from_scratch, then="train"),
         Step("Switch to a long sequence with an LSTM", "A new problem: 50 numbers arrive one by one, two "
              "of them marked; the answer is their sum. The LSTM reads step by step and its gated memory "
