@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from nnstudio.errors import NNStudioError
-from nnstudio.graph.edits import AddNode, Connect, Disconnect, Edit, Macro, RemoveNode, SetParam
+from nnstudio.graph.edits import Connect, Edit, Macro, RemoveNode, SetParam
 from nnstudio.io.project import Project
+from nnstudio.lessons.graph_recipes import EditBuilder
 
 
 class LessonError(NNStudioError):
@@ -37,18 +38,12 @@ def set_param(project: Project, name: str, param: str, value: Any) -> Edit:
 
 def insert_after(project: Project, after: str, kind: str, name: str, **params: Any) -> Edit:
     """Put a new ``kind`` node between the node called ``after`` and everything it feeds."""
-    g = project.graph
     src = node_named(project, after)
-    if any(n.name == name for n in g.nodes.values()):
+    if any(n.name == name for n in project.graph.nodes.values()):
         raise LessonError(f"the network already has a node called {name!r} - this step was already made")
-    outs = list(g.out_edges(src))
-    x, y = g.nodes[src].pos
-    add = AddNode(kind, dict(params), pos=(x + 140.0, y + 60.0), name=name)
-    add.node_id = g.new_id("n")  # known before the wires to it are made
-    edits: list[Edit] = [Disconnect(e.id) for e in outs]
-    edits += [add, Connect(src, add.node_id)]
-    edits += [Connect(add.node_id, e.dst, None, e.dst_port) for e in outs]
-    return Macro(edits, text=f"Lesson: put {name} after {after}")
+    b = EditBuilder(project.graph)
+    b.insert_after(src, kind, name=name, **params)
+    return b.macro(f"Lesson: put {name} after {after}")
 
 
 def remove_between(project: Project, name: str) -> Edit:

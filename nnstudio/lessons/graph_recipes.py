@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from nnstudio.graph import Graph
-from nnstudio.graph.edits import AddNode, Connect, Disconnect, Edit, Macro, RemoveNode, SetParam
+from nnstudio.graph.edits import AddNode, Connect, Disconnect, Edit, Macro, MoveNodes, RemoveNode, SetParam
 
 # where an inserted node goes relative to the node it follows (the chains are laid out two a row)
 INSERT_OFFSET = (120.0, 55.0)
+#: the lesson examples' layout: the network in graph order, two nodes a row, left-right-left...
+SNAKE_COLUMN, SNAKE_ROW = 280.0, 130.0
 
 
 class EditBuilder:
@@ -45,19 +47,37 @@ class EditBuilder:
     def remove(self, node_id: str) -> None:
         self.do(RemoveNode(node_id))
 
-    def insert_after(self, node_id: str, kind: str, **params: Any) -> str:
-        """Put a new node on every wire leaving ``node_id``: ``a -> b`` becomes ``a -> new -> b``."""
-        leaving = [(e.id, e.dst) for e in self.graph.out_edges(node_id)]
-        for edge_id, _ in leaving:
-            self.do(Disconnect(edge_id))
-        new = self.add(kind, near=node_id, **params)
+    def insert_after(self, node_id: str, kind: str, name: str | None = None, **params: Any) -> str:
+        """Put a new node on every wire leaving ``node_id``: ``a -> b`` becomes ``a -> new -> b``
+        (into the same input port of ``b``)."""
+        leaving = list(self.graph.out_edges(node_id))
+        for e in leaving:
+            self.do(Disconnect(e.id))
+        new = self.add(kind, near=node_id, name=name, **params)
         self.connect(node_id, new)
-        for _, dst in leaving:
-            self.connect(new, dst)
+        for e in leaving:
+            self.do(Connect(new, e.dst, None, e.dst_port))
         return new
 
     def macro(self, text: str) -> Macro:
-        return Macro(list(self.edits), text=text)
+        """The edits as one undoable change. One that adds or removes nodes also lays the network out
+        again as the examples are (two a row, in graph order), so new nodes never land on old ones."""
+        edits = list(self.edits)
+        if any(isinstance(e, (AddNode, RemoveNode)) for e in edits):
+            moves = {nid: pos for nid, pos in snake_positions(self.graph).items()
+                     if tuple(self.graph.nodes[nid].pos) != pos}
+            if moves:
+                edits.append(MoveNodes(moves))
+        return Macro(edits, text=text)
+
+
+def snake_positions(graph: Graph) -> dict[str, tuple[float, float]]:
+    """Each node's place in the examples' layout, starting where the first node (the input) is."""
+    order = graph.topological_order()
+    if not order:
+        return {}
+    x0, y0 = graph.nodes[order[0]].pos
+    return {nid: (x0 + (i % 2) * SNAKE_COLUMN, y0 + (i // 2) * SNAKE_ROW) for i, nid in enumerate(order)}
 
 
 def in_order(graph: Graph, kind: str) -> list[str]:

@@ -39,7 +39,8 @@ class Step:
     ``"GradNormsDock"``); ``change`` builds the change from the project as it is now (``None`` for
     a step that only asks the learner to train and look); ``then`` is what the app does after the
     change: ``""`` nothing, ``"reset"`` new random weights, ``"train"`` reset and start training,
-    ``"step"`` one optimizer step.
+    ``"step"`` one optimizer step. ``compare`` = k > 0 shows the k-th latest run before this
+    step's (1: the one just before) in grey in 'Loss and accuracy', to compare the new run with.
     """
 
     label: str
@@ -47,6 +48,7 @@ class Step:
     look_at: tuple[str, ...] = ()
     change: Callable[[Project], Change] | None = None
     then: str = ""
+    compare: int = 0
 
 
 @dataclass(frozen=True)

@@ -118,3 +118,5 @@ def run_step(window: Any, step: Step) -> None:
         window.trainer.pending_weights = (window.project, kept)
     bring_views(window, step.look_at)
     do_then(window, step.then)
+    if step.compare:  # after do_then: its reset files the run before this step's
+        window.runs_panel.select_back(step.compare)

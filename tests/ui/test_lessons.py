@@ -285,6 +285,12 @@ def test_reusing_the_trained_filters_carries_them_frozen_into_the_new_question(s
     fresh = w.trainer.session.weights()
     assert all(w.project.graph.nodes[nid].params["frozen"] for nid in convs)
     assert not np.array_equal(fresh[convs[0]]["weight"], teacher[convs[0]]["weight"])
+    # the reused filters' run is in grey beside the new one, its validation accuracy in the accuracy plot
+    reused_run = w.trainer.runs()[1]
+    assert reused_run.data.get("labels") == "odd or even" and reused_run.epochs == 5
+    assert w.runs_panel.selected_runs() == [reused_run]
+    grey = [item.yData for plot, item in w.curves_dock.overlays if plot is w.curves_dock.acc_plot]
+    assert len(grey) == 2 and np.allclose(grey[1], reused_run.curves["val_accuracy"])
 
 
 def test_training_word_vectors_shows_king_minus_man_plus_woman_near_queen(start_window, qtbot):

@@ -131,24 +131,26 @@ LESSON = Lesson(
              look_at=("CurvesDock", "WeightsDock"), then="train"),
         Step("Replace the convolutions by a Dense layer", "Same data, same training, more weights: compare "
              "the accuracy curve with the CNN's (the earlier run stays in grey). Ctrl+Z brings the CNN back.",
-             look_at=("CurvesDock",), change=replace_convolutions, then="train"),
+             look_at=("CurvesDock",), change=replace_convolutions, then="train", compare=1),
         Step("Reuse the trained filters for odd or even", "Keeps the filters the CNN has learned and freezes "
              "them; a new head of two units learns a new question, odd or even, from 40 images of each digit "
              "(half held out). Only the head's 130 weights train: watch the validation accuracy in 'Loss "
              "and accuracy'.", look_at=("CurvesDock",), change=reuse_filters, then="train"),
         Step("Same, with random filters", "Same frozen layers, same head and data, but the filters are new "
-             "random ones: the validation accuracy stays clearly lower - the head was building on what the "
-             "trained filters had learned.", look_at=("CurvesDock",), change=random_filters, then="train"),
+             "random ones: the validation accuracy stays clearly lower than the reused filters' (in grey) - the "
+             "head was building on what the trained filters had learned.", look_at=("CurvesDock",),
+             change=random_filters, then="train", compare=1),
         Step("Same, from scratch", "Every layer trains, from fresh weights. On these small, easy images the "
-             "whole network learns the new question about as well per epoch as the reused filters did (compare "
-             "the grey curves), but each step now also computes the filters' gradients, about twice the work.",
-             look_at=("CurvesDock",), change=from_scratch, then="train"),
+             "whole network learns the new question about as well per epoch as the reused filters did (their "
+             "run is in grey), but each step now also computes the filters' gradients, about twice the work.",
+             look_at=("CurvesDock",), change=from_scratch, then="train", compare=2),
         Step("Switch to a long sequence with an LSTM", "A new problem: 50 numbers arrive one by one, two "
              "of them marked; the answer is their sum. The LSTM reads step by step and its gated memory "
              "keeps the marked numbers until the end: the loss falls far below 0.17, the score of always "
              "guessing the average.", look_at=("CurvesDock",), change=sequence_with_lstm, then="train"),
         Step("Use a plain RNN instead", "Same size, same training - but a plain RNN's memory is rewritten "
-             "at every step, and what it saw 40 steps ago has faded: its loss stays near 0.17.",
-             look_at=("CurvesDock", "GradNormsDock"), change=plain_rnn, then="train"),
+             "at every step, and what it saw 40 steps ago has faded: its loss stays near 0.17, far above the "
+             "LSTM's (in grey).", look_at=("CurvesDock", "GradNormsDock"), change=plain_rnn, then="train",
+             compare=1),
     ),
 )

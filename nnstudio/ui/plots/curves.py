@@ -9,6 +9,11 @@ from PySide6.QtWidgets import QCheckBox, QLabel
 
 from nnstudio.ui.plots.base import TRAIN_COLOR, VAL_COLOR, PlotDock, legend_html
 
+#: what an earlier run shows in grey: (plot attribute, curve key, line style like the live curve's)
+OVERLAID = (("loss_plot", "train_loss", pg.QtCore.Qt.SolidLine), ("loss_plot", "val_loss", pg.QtCore.Qt.DashLine),
+            ("acc_plot", "train_accuracy", pg.QtCore.Qt.SolidLine),
+            ("acc_plot", "val_accuracy", pg.QtCore.Qt.DashLine))
+
 
 class EpochAxis(pg.AxisItem):
     """Ticks at whole epochs only: "epoch 2.5" is a point no curve has."""
@@ -63,7 +68,7 @@ class CurvesDock(PlotDock):
             plot.setClipToView(True)
         self.readout = pg.TextItem("", anchor=(0, 0), color="#607d8b")
         self.loss_plot.addItem(self.readout, ignoreBounds=True)
-        self.overlays: list[Any] = []
+        self.overlays: list[tuple[Any, Any]] = []  # (plot, grey curve) of set_overlays
         # below these heights the axis labels collide and the plots stop being readable
         self.loss_plot.setMinimumHeight(120)
         self.acc_plot.setMinimumHeight(90)
@@ -89,20 +94,21 @@ class CurvesDock(PlotDock):
         self.acc_plot.setVisible(bool(ok.any()) or len(c.epoch) == 0)
 
     def set_overlays(self, runs: list[tuple[str, dict[str, list[float]]]]) -> None:
-        """Earlier runs' curves in grey (label, curves dict)."""
-        for item in self.overlays:
-            self.loss_plot.removeItem(item)
+        """Earlier runs' loss and accuracy curves in grey (label, curves dict)."""
+        for plot, item in self.overlays:
+            plot.removeItem(item)
         self.overlays = []
         for label, curves in runs:
             ep = np.asarray(curves.get("epoch", []), dtype=float)
-            for key, style in (("train_loss", pg.QtCore.Qt.SolidLine), ("val_loss", pg.QtCore.Qt.DashLine)):
+            for plot, key, style in OVERLAID:
                 y = np.asarray([np.nan if v is None else v for v in curves.get(key, [])], dtype=float)
-                if len(y) == len(ep) and len(ep):
+                plot = getattr(self, plot)
+                if len(y) == len(ep) and np.isfinite(y).any():
                     item = pg.PlotDataItem(ep, y, pen=pg.mkPen((150, 150, 150, 160), width=1, style=style),
                                            connect="finite")
                     item.setZValue(-10)
-                    self.loss_plot.addItem(item)
-                    self.overlays.append(item)
+                    plot.addItem(item)
+                    self.overlays.append((plot, item))
 
     def _hover(self, pos: Any) -> None:
         vb = self.loss_plot.getPlotItem().vb

@@ -6,7 +6,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QDockWidget, QFileDialog, QHBoxLayout, QPushButton, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
+    QTableWidgetSelectionRange, QVBoxLayout, QWidget,
 )
 
 from nnstudio.training import Run, export_csv
@@ -53,6 +53,14 @@ class RunsPanel(QDockWidget):
             for j, v in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(v))
         self.table.resizeColumnsToContents()
+
+    def select_back(self, back: int) -> None:
+        """Select only the run ``back`` places from the newest (1: the newest): its curves go grey in
+        'Loss and accuracy'. Nothing is selected if there are fewer runs."""
+        self.table.clearSelection()
+        row = len(self.runs) - back
+        if back > 0 and row >= 0:
+            self.table.setRangeSelected(QTableWidgetSelectionRange(row, 0, row, len(COLUMNS) - 1), True)
 
     def selected_runs(self) -> list[Run]:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})

@@ -90,6 +90,10 @@ def test_the_epoch_axis_ticks_whole_epochs_only(qtbot, epochs):
         assert ticks and all(float(v).is_integer() for v in ticks), ticks
 
 
+def plot_items(plot) -> list:
+    return plot.getPlotItem().listDataItems()
+
+
 def pg_point(x: float, y: float):
     from PySide6.QtCore import QPointF
 
@@ -116,9 +120,14 @@ def test_runs_panel_ctrl_click_compares_runs_and_exports_them(qtbot, tmp_path):
     click_row(0)
     click_row(2, Qt.ControlModifier)
     assert [r.id for r in panel.selected_runs()] == [runs[0].id, runs[2].id]
-    # two grey curves (training and validation loss) per compared run
-    assert len(curves.overlays) == 4
-    assert [len(item.getData()[0]) for item in curves.overlays] == [3, 3, 5, 5]
+    # four grey curves per compared run: training and validation loss, then accuracy
+    plots = [curves.loss_plot] * 2 + [curves.acc_plot] * 2
+    assert [plot for plot, _ in curves.overlays] == plots * 2
+    assert [len(item.xData) for _, item in curves.overlays] == [3] * 4 + [5] * 4  # (getData is clipped to the view)
+    for (_, item), key in zip(curves.overlays[4:], ("train_loss", "val_loss", "train_accuracy", "val_accuracy")):
+        np.testing.assert_allclose(item.yData, runs[2].curves[key])
+        assert item in plot_items(curves.loss_plot if "loss" in key else curves.acc_plot)
+
 
     out = tmp_path / "runs.csv"
     panel.export_csv(str(out))
@@ -130,6 +139,15 @@ def test_runs_panel_ctrl_click_compares_runs_and_exports_them(qtbot, tmp_path):
     assert curves.export_png(str(png))
     image = QImage(str(png))
     assert (image.width(), image.height()) == (curves.widget().width(), curves.widget().height())
+
+    before = [item for _, item in curves.overlays]
+    panel.select_back(2)  # what a lesson step with compare=2 does: the run before the newest, alone
+    assert [r.id for r in panel.selected_runs()] == [runs[1].id]
+    assert [len(item.xData) for _, item in curves.overlays] == [4] * 4
+    shown = plot_items(curves.loss_plot) + plot_items(curves.acc_plot)
+    assert not any(item in shown for item in before)  # the earlier grey curves are gone
+    panel.select_back(4)  # fewer runs than that: nothing in grey
+    assert panel.selected_runs() == [] and curves.overlays == []
 
 
 def test_regression_surface_is_a_colour_mapped_value_image(qtbot):
