@@ -36,10 +36,29 @@ def with_step(lesson_id: str, start: str | None = None, project: Project | None 
     return apply_change(project, step.change(project))
 
 
-def trained(project: Project, **overrides: Any) -> Trainer:
-    """A Trainer for the project, trained to its epoch limit (or early stop) in this thread."""
+def open_lesson(lesson_id: str) -> tuple[Lesson, Project]:
+    lesson = get_lesson(lesson_id)
+    return lesson, example_of(lesson)
+
+
+def make_step(lesson: Lesson, project: Project, label: str) -> Project:
+    """The project after the step called exactly ``label`` (as its button would make it)."""
+    step = next(s for s in lesson.steps if s.label == label)
+    return project if step.change is None else apply_change(project, step.change(project))
+
+
+def train(project: Project, **overrides: Any) -> tuple[Trainer, dict[str, Any], dict[str, Any]]:
+    """Train to the end (or until it diverges) in this thread; returns (trainer, metrics before,
+    metrics after)."""
     trainer = trainer_for_project(project, threads=1, **overrides)
+    before = trainer.evaluate()
     while not trainer.done and trainer.divergence is None:
         trainer.run_epoch()
+    return trainer, before, trainer.evaluate()
+
+
+def trained(project: Project, **overrides: Any) -> Trainer:
+    """A Trainer for the project, trained to its epoch limit (or early stop) without diverging."""
+    trainer, _, _ = train(project, **overrides)
     assert trainer.divergence is None, trainer.divergence
     return trainer

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nnstudio.lessons.neuron_story import weight_change, weight_names, weight_story
-from tests.lessons.conftest import make_step, open_lesson, train
+from tests.lessons.lesson_helpers import make_step, open_lesson, train
 from nnstudio.training import trainer_for_project
 
 

@@ -1,7 +1,7 @@
 """Lesson 6: too high a learning rate diverges (and is explained), too low crawls, a good one converges."""
 from __future__ import annotations
 
-from tests.lessons.conftest import make_step, open_lesson, train
+from tests.lessons.lesson_helpers import make_step, open_lesson, train
 
 
 def test_three_diverges_with_an_explanation():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nnstudio.lessons.neuron_story import neuron_numbers
-from tests.lessons.conftest import make_step, open_lesson, train
+from tests.lessons.lesson_helpers import make_step, open_lesson, train
 
 
 def _by_name(graph, name):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lessons.conftest import make_step, open_lesson, train
+from tests.lessons.lesson_helpers import make_step, open_lesson, train
 
 
 @pytest.mark.parametrize("seed", [0, 1])
