@@ -16,6 +16,9 @@ from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, background_is_dark, f
 SLANT = (0.42, 0.28)
 #: the most rows drawn (a labelled point each): a big vocabulary shows its first ones
 MAX_WORDS = 60
+#: a word's label anchor: its text centred above the point, or (the answer, with the ring above it)
+#: far enough below to clear the ring's 16 pixels
+ABOVE, BELOW = (0.5, 1.3), (0.5, -0.6)
 #: the analogy the view starts with, when those words are there
 DEFAULT_ANALOGY = ("king", "man", "woman")
 NO_VECTORS = ("Word vectors appear here once a network with an Embedding layer trains: each row of the "
@@ -189,19 +192,23 @@ class WordVectorsDock(PlotDock):
                                  pen=pg.mkPen(arrow, width=2, style=Qt.DashLine))
         self.ring.setData(pos=[target], pen=pg.mkPen(arrow, width=2))
         while len(self.labels) < len(xy):
-            label = pg.TextItem("", anchor=(0.5, 1.3))
+            label = pg.TextItem("", anchor=ABOVE)
             self.plot.addItem(label)
             self.labels.append(label)
         for i, label in enumerate(self.labels):
             label.setVisible(i < len(xy))
             if i < len(xy):
-                look = (names[i], i == answer or i in chosen, best if i == answer else ("#eceff1" if dark else "#263238"))
+                # the answer's name goes on the side of its point away from the ring, which lands close by
+                anchor = BELOW if i == answer and target[1] >= xy[i][1] else ABOVE
+                look = (names[i], i == answer or i in chosen, best if i == answer else ("#eceff1" if dark else "#263238"),
+                        anchor)
                 if getattr(label, "look", None) != look:  # a TextItem lays itself out again on every change
                     label.look = look
                     font = QFont()
                     font.setBold(look[1])
                     label.setFont(font)
                     label.setColor(look[2])
+                    label.setAnchor(anchor)
                     label.setText(look[0])
                 label.setPos(*xy[i])
         pi = self.plot.getPlotItem()

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 from hypothesis import given, settings, strategies as st
+from PySide6.QtCore import QRectF
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -79,6 +80,13 @@ def test_trained_vectors_answer_queen_and_draw_the_two_equal_arrows(qtbot):
     labels = {item.toPlainText(): item for item in dock.labels if item.isVisible()}
     assert set(labels) == set(PEOPLE)
     assert labels["queen"].textItem.font().bold() and not labels["boy"].textItem.font().bold()
+    # the answer's name is clear of the ring that lands beside it
+    qtbot.wait(50)  # the view takes in its new range
+    ring_spot = dock.ring.points()[0]
+    centre = dock.ring.mapToScene(ring_spot.pos())
+    radius = ring_spot.size() / 2
+    ring_box = QRectF(centre.x() - radius, centre.y() - radius, 2 * radius, 2 * radius)
+    assert not labels["queen"].sceneBoundingRect().intersects(ring_box)
 
 
 def test_typing_other_words_works_out_another_analogy(qtbot):
