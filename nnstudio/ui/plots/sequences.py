@@ -157,9 +157,10 @@ class TimeGradDock(_SequenceDock):
             colour = readable_on(CLASS_COLORS[i % len(CLASS_COLORS)], pg.getConfigOption("background"))
             curve = self.curves.get(nid)
             if curve is None:
-                curve = self.curves[nid] = self.plot.plot()
+                curve = self.curves[nid] = self.plot.plot(connect="finite")
             curve.setPen(pg.mkPen(colour, width=2))
-            curve.setData(np.arange(len(norms)), np.maximum(norms, 1e-12))
+            # a log axis cannot show a zero norm: a gap there, and tiny norms at their true size
+            curve.setData(np.arange(len(norms)), np.where(norms > 0, norms, np.nan))
             ratio = norms[0] / norms[-1] if norms[-1] > 0 else float("nan")
             entries.append((colour, "solid", f"{names.get(nid, nid)} (first / last step: {ratio:.2g})"))
         for nid in list(self.curves):

@@ -77,6 +77,13 @@ def test_gradient_per_step_draws_one_log_curve_per_recurrent_layer(qtbot):
     dock.update_snapshot(Snap({"l": {"hidden_grad_norm": lstm}}, {"l": "LSTM"}))
     assert set(dock.curves) == {"l"}  # a deleted layer's curve goes
 
+    # far-vanished norms keep their true size on the log axis; an exactly zero one is a gap
+    tiny = np.array([0.0, 1e-30, 1e-15, 1e-3, 1.0])
+    dock.update_snapshot(Snap({"l": {"hidden_grad_norm": tiny}}, {"l": "LSTM"}))
+    _, y = dock.curves["l"].getData()
+    assert np.isnan(y[0])
+    np.testing.assert_allclose(10 ** y[1:], tiny[1:], rtol=1e-6)
+
 
 def test_attention_heat_map_per_head_and_example(qtbot):
     dock = show(qtbot, AttentionDock())
