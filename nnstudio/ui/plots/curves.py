@@ -5,9 +5,16 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QCheckBox, QLabel
 
 from nnstudio.ui.plots.base import TRAIN_COLOR, VAL_COLOR, PlotDock, legend_html
+from nnstudio.ui.plots.decimate import clip_to_span, minmax_decimate, nice_ceiling
+
+# A two-pixel line as three one-pixel strokes, one pixel apart (right, down): Qt strokes an
+# antialiased pen wider than one pixel as a filled outline, 20-25 ms a paint for a thousand points
+# (most of the window's event-loop lateness while training); a one-pixel stroke takes ~0.3 ms.
+WIDE_OFFSETS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0))
 
 #: what an earlier run shows in grey: (plot attribute, curve key, line style like the live curve's)
 OVERLAID = (("loss_plot", "train_loss", pg.QtCore.Qt.SolidLine), ("loss_plot", "val_loss", pg.QtCore.Qt.DashLine),
@@ -24,6 +31,35 @@ class EpochAxis(pg.AxisItem):
         if not levels:  # zoomed in to less than one epoch apart: the whole epochs in view
             levels = [(1.0, [float(v) for v in range(int(np.ceil(minVal)), int(np.floor(maxVal)) + 1)])]
         return levels
+
+
+class WideCurveItem(pg.PlotCurveItem):
+    """A curve drawn about two pixels wide with one-pixel strokes (see WIDE_OFFSETS); the data it is
+    given is drawn as it is (the dock decimates it), in log10 when the plot's y axis is logarithmic."""
+
+    def __init__(self, pen: Any) -> None:
+        super().__init__(pen=pen)
+        self.log_y = False
+        self.raw: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+
+    def show_data(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.raw = (x, y)
+        if self.log_y:
+            ok = y > 0
+            x, y = x[ok], np.log10(y[ok])
+        self.setData(x, y)
+
+    def setLogMode(self, x: bool, y: bool) -> None:  # noqa: N802 (PlotItem.setLogMode calls it)
+        if bool(y) != self.log_y:
+            self.log_y = bool(y)
+            self.show_data(*self.raw)
+
+    def paint(self, p: Any, opt: Any, widget: Any) -> None:
+        world = p.transform()
+        for dx, dy in WIDE_OFFSETS:  # offsets in the widget's pixels, whatever the zoom
+            p.setTransform(world * QTransform.fromTranslate(dx, dy))
+            super().paint(p, opt, widget)
+        p.setTransform(world)
 
 
 class CurvesDock(PlotDock):
@@ -56,16 +92,26 @@ class CurvesDock(PlotDock):
         self.acc_plot.setLabel("bottom", "epoch")
         self.acc_plot.setXLink(self.loss_plot)
         self.acc_plot.setYRange(0, 1)
-        self.train_loss = self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="training")
-        self.val_loss = self.loss_plot.plot(pen=pg.mkPen(VAL_COLOR, width=2, style=pg.QtCore.Qt.DashLine),
-                                            name="validation")
-        self.train_acc = self.acc_plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2))
-        self.val_acc = self.acc_plot.plot(pen=pg.mkPen(VAL_COLOR, width=2, style=pg.QtCore.Qt.DashLine))
-        # thousands of epochs on a few hundred pixels: draw one peak pair per pixel column, and only
-        # what is in view (a fast toy run otherwise spent most of the GUI thread on these lines)
+        # Thousands of epochs on a few hundred pixels: draw() keeps each pixel column's lowest and highest
+        # point, from the whole history. Not pyqtgraph's downsampling and clipping to the view: the
+        # clipped curve and the auto range fed each other and the plot repainted without end.
+        dash = pg.QtCore.Qt.DashLine
+        self.train_loss = WideCurveItem(pg.mkPen(TRAIN_COLOR, width=1))
+        self.val_loss = WideCurveItem(pg.mkPen(VAL_COLOR, width=1, style=dash))
+        self.train_acc = WideCurveItem(pg.mkPen(TRAIN_COLOR, width=1))
+        self.val_acc = WideCurveItem(pg.mkPen(VAL_COLOR, width=1, style=dash))
+        for plot, items in ((self.loss_plot, (self.train_loss, self.val_loss)),
+                            (self.acc_plot, (self.train_acc, self.val_acc))):
+            for item in items:
+                plot.addItem(item)
+        # zoomed in by hand: the columns are narrower, the history is decimated again
+        self.loss_plot.getPlotItem().vb.sigXRangeChanged.connect(self._zoomed)
+        # While following the run the epoch axis ends at a round number ahead of it (nice_ceiling) and
+        # moves only when the run gets there: an axis that changes on every redraw lays out its ticks
+        # again and repaints the linked accuracy plot too (a third of a redraw's time).
+        self.follow = True
         for plot in (self.loss_plot, self.acc_plot):
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
+            plot.getPlotItem().vb.sigRangeChangedManually.connect(self._moved_by_hand)
         self.readout = pg.TextItem("", anchor=(0, 0), color="#607d8b")
         self.loss_plot.addItem(self.readout, ignoreBounds=True)
         self.overlays: list[tuple[Any, Any]] = []  # (plot, grey curve) of set_overlays
@@ -82,16 +128,52 @@ class CurvesDock(PlotDock):
     def _set_log(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
 
+    def zoomed(self) -> bool:
+        """Whether the user has set the epochs in view (zoomed or panned), rather than the view following the run."""
+        if self.loss_plot.getPlotItem().vb.state["autoRange"][0] is not False:
+            self.follow = True  # the plot's auto-range button: follow the run again
+        return not self.follow
+
+    def _moved_by_hand(self, *_args: Any) -> None:
+        # pyqtgraph says so after it has set the new range: decimate for it now
+        self.follow = False
+        self._zoomed()
+
     def draw(self, s: Any) -> None:
         c = s.curves
-        self.train_loss.setData(c.epoch, c.train_loss)
-        ok = np.isfinite(c.val_loss)
-        self.val_loss.setData(c.epoch[ok], c.val_loss[ok])
-        ok = np.isfinite(c.train_accuracy)
-        self.train_acc.setData(c.epoch[ok], c.train_accuracy[ok])
-        ok = np.isfinite(c.val_accuracy)
-        self.val_acc.setData(c.epoch[ok], c.val_accuracy[ok])
-        self.acc_plot.setVisible(bool(ok.any()) or len(c.epoch) == 0)
+        vb = self.loss_plot.getPlotItem().vb
+        columns = max(16, int(vb.width()))
+        for item, y in ((self.train_loss, c.train_loss), (self.val_loss, c.val_loss),
+                        (self.train_acc, c.train_accuracy), (self.val_acc, c.val_accuracy)):
+            y = np.asarray(y, dtype=float)
+            ok = np.isfinite(y)
+            x, y = c.epoch[ok], y[ok]
+            if self.zoomed():  # the columns span what is in view
+                x0, x1 = vb.viewRange()[0]
+                x, y = clip_to_span(x, y, x0, x1)
+            else:  # the view follows the whole history
+                x0, x1 = self.followed_span(c.epoch)
+            item.show_data(*minmax_decimate(x, y, x0, x1, columns))
+        self.acc_plot.setVisible(bool(np.isfinite(c.val_accuracy).any()) or len(c.epoch) == 0)
+        if not self.zoomed() and len(c.epoch):
+            vb.setRange(xRange=self.followed_span(c.epoch), padding=0.02)  # unchanged: no signal, no layout
+        # the new range now, not when the plots paint: a range set while painting asks for a second paint
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.getPlotItem().vb.prepareForPaint()
+
+    @staticmethod
+    def followed_span(epoch: np.ndarray) -> tuple[float, float]:
+        """The epochs in view while following the run: from its first to a round number at or past its last."""
+        if not len(epoch):
+            return 0.0, 1.0
+        first = float(epoch[0])
+        return first, max(nice_ceiling(float(epoch[-1])), first + 1.0)
+
+    def _zoomed(self, *_args: Any) -> None:
+        # only a hand-set range: a followed one comes from the data, and redrawing on its change
+        # would let the curves and the range drive each other
+        if self.snapshot is not None and self.zoomed():
+            self.draw(self.snapshot)
 
     def set_overlays(self, runs: list[tuple[str, dict[str, list[float]]]]) -> None:
         """Earlier runs' loss and accuracy curves in grey (label, curves dict)."""
