@@ -17,7 +17,7 @@ from nnstudio.data.arrays import load_idx, load_npz
 from nnstudio.data.csv_loader import load_csv
 from nnstudio.data.csv_windows import load_csv_windows
 from nnstudio.data.dataset import Dataset
-from nnstudio.data.digits import LABELS as DIGIT_LABELS, digits
+from nnstudio.data.digits import LABELS as DIGIT_LABELS, MAX_PAGE, PARTS as DIGIT_PARTS, digits
 from nnstudio.data.images import load_image_folder
 from nnstudio.data.word_corpus import MAX_SENTENCES, words
 from nnstudio.errors import DataError
@@ -154,8 +154,15 @@ register(Source(
     "digits", digits, "1,797 handwritten 8x8 digits (bundled)",
     params=(Param("labels", "Question", "choice", "digit", choices=DIGIT_LABELS,
                   tip="Which digit it is (ten classes), or a new question on the same images: odd or even?"),
+            Param("part", "Images", "choice", "all", choices=DIGIT_PARTS,
+                  tip="All 1,797 images, or one half: a network trained on one half can be tried on the other"),
             Param("per_class", "Per digit", "int", 0, 0, 200, 10,
-                  "Images of each digit to keep: 0 keeps all (about 180), a few makes a small-data task"))))
+                  "Images of each digit to keep: 0 keeps all (about 180), a few makes a small-data task"),
+            Param("page", "Page size", "int", 8, 8, MAX_PAGE, 4,
+                  "8 keeps the images as they are; more puts each digit at a random spot of a blank page "
+                  "this many pixels square"),
+            Param("copies", "Copies", "int", 1, 1, 10, 1,
+                  "On a bigger page: each image this many times, at different spots (more examples)"))))
 register(Source(
     "sequence", S.sequence, "generated sequence tasks for recurrent and attention networks",
     params=(Param("n", "Sequences", "int", 1000, 4, 100_000, 100, "Number of sequences (training + validation)"),

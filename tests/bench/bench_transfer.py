@@ -1,15 +1,17 @@
-"""Lesson 10's transfer step: how much sooner frozen trained filters plus a new head learn odd or even
-than the whole CNN trained from scratch, in seconds - and what each gets per epoch.
+"""Lesson 10's transfer steps: what frozen trained filters plus a new head get on a new question,
+against the whole CNN trained from scratch - per epoch and in seconds.
 
-Goes through the lesson's own steps, as the app does: the lesson's CNN is trained on the ten digits
-(the teacher, seeds 0-4), then "Reuse the trained filters for odd or even" and "Same, from scratch"
-build the two students. Each student trains for ``--epochs`` epochs on the lesson's data (40 images
-of each digit, half held out) in this thread; the bench reports:
+Goes through the lesson's own steps, as the app does: "Train the CNN on digits placed anywhere"
+trains the teacher (seeds 0-4), then "Reuse the trained filters for odd or even" and "Same, from
+scratch" build the two students: odd or even on the other half of the images, 5 training images of
+each digit (15 held out). Each student trains for ``--epochs`` epochs in this thread; the bench
+reports:
 
-- samples/s of each, measured on the whole odd/even set (1,797 images) for ``--seconds``: the frozen
-  filters need no gradients, so a step only runs the filters forward and the head both ways;
-- the validation accuracy after each of the first epochs, mean over seeds;
-- the seconds (training time only) until the validation accuracy first reaches ``--target``.
+- samples/s of each, measured on all 899 images of the second half for ``--seconds``: the frozen
+  filters need no gradients, so a step runs the filters forward only and the head both ways;
+- the validation accuracy after some of the epochs, mean over seeds;
+- the seconds (training time only) until the validation accuracy first reaches ``--target``
+  ("nan": not within the epochs).
 
 Run: python tests/bench/bench_transfer.py [--epochs E] [--target A] [--seconds S] [--json]
 The machine may be shared: figures are noisy, compare within one run.
@@ -38,7 +40,8 @@ SEEDS = range(5)
 
 def students(seed: int) -> dict[str, Project]:
     """The two students of the lesson's steps, from a teacher trained with ``seed``."""
-    teacher_project = example_of(LESSON)
+    example = example_of(LESSON)
+    teacher_project = apply_change(example, step_labelled(LESSON, "Train the CNN on digits").change(example))
     taught = copy.copy(teacher_project)
     taught.weights = trained(teacher_project, seed=seed).weights()
     reused = apply_change(taught, step_labelled(LESSON, "Reuse").change(taught))
@@ -84,8 +87,8 @@ def first_reaching(accuracy: list[float], seconds: list[float], target: float) -
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=20)
-    ap.add_argument("--target", type=float, default=0.9)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--target", type=float, default=0.6)
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -102,8 +105,8 @@ def main() -> None:
         print(json.dumps(result))
         return
     reused, scratch = result["reused filters"], result["from scratch"]
-    shown = [e for e in (1, 2, 3, 5, 10, args.epochs) if e <= args.epochs]
-    print(f"odd or even from 40 images per digit (half held out), seeds {SEEDS[0]}-{SEEDS[-1]}, 1 thread")
+    shown = sorted({e for e in (1, 2, 3, 5, 10, args.epochs) if e <= args.epochs})
+    print(f"odd or even on unseen digits from 5 images of each (15 held out), seeds {SEEDS[0]}-{SEEDS[-1]}, 1 thread")
     print(f"{'':16}{'samples/s':>12}   val accuracy after epoch " + " ".join(f"{e:>5}" for e in shown)
           + f"   s to {args.target:.2f} (per seed)")
     for name, r in result.items():
@@ -111,10 +114,13 @@ def main() -> None:
         print(f"{name:16}{r['samples_per_s']:>12,.0f}   {'':25}" + " ".join(f"{mean[e - 1]:5.3f}" for e in shown)
               + "   " + " ".join(f"{s:.3f}" for s in r["to_target_s"]))
     speed = reused["samples_per_s"] / scratch["samples_per_s"]
-    sooner = np.nanmedian(scratch["to_target_s"]) / np.nanmedian(reused["to_target_s"])
-    print(f"reused / from scratch: {speed:.2f}x the samples/s; reaches {args.target:.2f} {sooner:.2f}x sooner "
-          f"(median over seeds)")
-
+    reached = [s for s in scratch["to_target_s"] if np.isfinite(s)]
+    if reached:
+        sooner = np.median(reached) / np.nanmedian(reused["to_target_s"])
+        when = f"reaches {args.target:.2f} {sooner:.2f}x sooner (median over the seeds where both do)"
+    else:
+        when = f"from scratch did not reach {args.target:.2f} in {args.epochs} epochs on any seed"
+    print(f"reused / from scratch: {speed:.2f}x the samples/s; {when}")
 
 if __name__ == "__main__":
     main()

@@ -60,8 +60,50 @@ def test_per_class_keeps_the_first_images_of_each_digit(per_class, labels, seed,
         np.testing.assert_array_equal(getattr(again, part), getattr(ds, part))
 
 
+@settings(max_examples=20, deadline=None)
+@given(part=st.sampled_from(["all", "first half", "second half"]), per_class=st.integers(0, 30),
+       page=st.integers(9, 20), copies=st.integers(1, 3), seed=st.integers(0, 2**16))
+def test_digits_on_a_bigger_page_are_the_same_images_placed_whole_and_the_halves_never_share_one(
+        part, per_class, page, copies, seed):
+    ds = digits(val_ratio=0.5, seed=seed, part=part, per_class=per_class, page=page, copies=copies)
+    X, y = raw()
+    half = len(y) // 2
+    pool = {"all": np.arange(len(y)), "first half": np.arange(half), "second half": np.arange(half, len(y))}[part]
+    if per_class:
+        pool = np.concatenate([pool[y[pool] == d][:per_class] for d in range(10)])
+    Xs, ys = both_parts(ds)
+    assert Xs.shape == (len(pool) * copies, 1, page, page)
+    # each placed image holds one whole 8x8 digit of the part, with its label, on a blank page
+    by_image = {X[i].tobytes(): y[i] for i in pool}
+    found: dict[bytes, int] = {}
+    for img, label in zip(Xs[:, 0], ys):
+        rows, cols = np.nonzero(img)
+        r0 = min(rows.min(), page - 8) if len(rows) else 0
+        c0 = min(cols.min(), page - 8) if len(cols) else 0
+        spots = [(r, c) for r in range(max(0, r0 - 7), r0 + 1) for c in range(max(0, c0 - 7), c0 + 1)
+                 if r + 8 <= page and c + 8 <= page and img[r:r + 8, c:c + 8].sum() == img.sum()
+                 and img[r:r + 8, c:c + 8][None].tobytes() in by_image]
+        assert spots, "a placed image is not one of the part's digits"
+        key = img[spots[0][0]:spots[0][0] + 8, spots[0][1]:spots[0][1] + 8][None].tobytes()
+        assert by_image[key] == label
+        found[key] = found.get(key, 0) + 1
+    assert sorted(found.values()) == [copies] * len(pool) or len(set(by_image)) < len(pool)  # (equal images)
+    again = load_from_spec(ds.spec)  # the description it reports loads the same pages
+    np.testing.assert_array_equal(again.X_train, ds.X_train)
+
+
+def test_the_two_halves_share_no_image():
+    X, _ = raw()
+    first, second = (both_parts(digits(part=p))[0] for p in ("first half", "second half"))
+    assert len(first) + len(second) == len(X)
+    assert not {img.tobytes() for img in first} & {img.tobytes() for img in second}
+
+
 @pytest.mark.parametrize("bad, message", [({"labels": "prime"}, "labels must be one of"),
-                                          ({"per_class": -1}, "0 \\(all\\) or more")])
+                                          ({"per_class": -1}, "0 \\(all\\) or more"),
+                                          ({"part": "middle"}, "images must be one of"),
+                                          ({"page": 40}, "8 to 32 pixels"),
+                                          ({"copies": 2}, "copies of each digit must be 1")])
 def test_bad_settings_are_refused_with_what_is_allowed(bad, message):
     with pytest.raises(DataError, match=message):
         load_from_spec({"source": "digits", **bad})

@@ -259,21 +259,24 @@ def test_reusing_the_trained_filters_carries_them_frozen_into_the_new_question(s
     convs = [nid for nid in w.project.graph.topological_order() if w.project.graph.nodes[nid].kind == "Conv2D"]
     reuse = "Reuse the trained filters for odd or even"
     press(qtbot, panel, reuse)  # nothing trained yet: the panel says what to do first, nothing changes
-    assert panel.error.isVisible() and "train the CNN first" in panel.error.text()
+    assert panel.error.isVisible() and "train the CNN on digits placed anywhere first" in panel.error.text()
     assert not any(w.project.graph.nodes[nid].params["frozen"] for nid in convs)
     assert w.data_panel.dataset.n_classes == 10
 
-    press(qtbot, panel, "Train the CNN")
-    wait_snapshot(w, qtbot, lambda s: s.state in FINAL)
+    press(qtbot, panel, "Train the CNN on digits placed anywhere")
+    wait_snapshot(w, qtbot, lambda s: s.state in FINAL and s.step > 0)
+    assert w.data_panel.dataset.X_train.shape[1:] == (1, 16, 16) and w.data_panel.dataset.n_classes == 10
     teacher = w.trainer.session.weights()
     press(qtbot, panel, reuse)
     assert not panel.error.isVisible()
     assert all(w.project.graph.nodes[nid].params["frozen"] for nid in convs)
-    assert w.data_panel.dataset.class_names == ["even", "odd"] and w.trainer.batch.value() == 10
+    ds = w.data_panel.dataset
+    assert ds.class_names == ["even", "odd"] and ds.spec["part"] == "second half" and len(ds.X_train) == 50
+    assert w.trainer.batch.value() == 10
     snap = wait_snapshot(w, qtbot, lambda s: s.state in FINAL and s.step > 0)
     assert snap.state == "finished"
     student = w.trainer.session.weights()
-    for nid in convs:  # the teacher's filters, untouched by five epochs of training
+    for nid in convs:  # the teacher's filters, untouched by ten epochs of training
         for name, tensor in teacher[nid].items():
             np.testing.assert_array_equal(student[nid][name], tensor)
     head = [nid for nid in w.project.graph.topological_order() if w.project.graph.nodes[nid].kind == "Dense"][-1]
@@ -287,7 +290,7 @@ def test_reusing_the_trained_filters_carries_them_frozen_into_the_new_question(s
     assert not np.array_equal(fresh[convs[0]]["weight"], teacher[convs[0]]["weight"])
     # the reused filters' run is in grey beside the new one, its validation accuracy in the accuracy plot
     reused_run = w.trainer.runs()[1]
-    assert reused_run.data.get("labels") == "odd or even" and reused_run.epochs == 5
+    assert reused_run.data.get("labels") == "odd or even" and reused_run.epochs == 10
     assert w.runs_panel.selected_runs() == [reused_run]
     grey = [item.yData for plot, item in w.curves_dock.overlays if plot is w.curves_dock.acc_plot]
     assert len(grey) == 2 and np.allclose(grey[1], reused_run.curves["val_accuracy"])

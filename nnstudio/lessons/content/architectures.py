@@ -14,14 +14,20 @@ SEQUENCE_DATA = {"source": "sequence", "task": "adding", "n": 3000, "length": 50
                  "val_ratio": 0.1}
 SEQUENCE_TRAINING = {"optimizer": "adam", "lr": 0.03, "batch_size": 32, "epochs": 8, "clip_grad_norm": 1.0}
 HIDDEN = 16
-#: the new question the trained filters are reused for, from few examples (40 images of each digit,
-#: half of them held out for validation), and its short training
-NEW_QUESTION = {"labels": "odd or even", "per_class": 40}
-NEW_QUESTION_TRAINING = {"batch_size": 10, "epochs": 5}
+#: the teacher's harder task: each digit at a random spot of a 16x16 page, the first half of the
+#: images four times each; and its training
+PAGE = 16
+PLACED_DIGITS = {"labels": "digit", "part": "first half", "per_class": 0, "page": PAGE, "copies": 4, "val_ratio": 0.2}
+PLACED_TRAINING = {"batch_size": 32, "epochs": 15}
+#: the new question the trained filters are reused for: odd or even, on the other half of the images
+#: (never seen by the teacher), from 5 training images of each digit (15 more each held out)
+NEW_QUESTION = {"labels": "odd or even", "part": "second half", "per_class": 20, "page": PAGE, "copies": 1,
+                "val_ratio": 0.75}
+NEW_QUESTION_TRAINING = {"batch_size": 10, "epochs": 10}
 NO_CNN = ("this step reuses the trained filters of the CNN, and the network has no convolutions now - "
           "press Ctrl+Z until the CNN is back, train it (the first step), then press this again")
-NOT_TRAINED = ("train the CNN first (the first step): this step reuses the filters it has learned, "
-               "and they have not learned anything yet")
+NOT_TRAINED = ("train the CNN on digits placed anywhere first (the third step): this step reuses the "
+               "filters it has learned, and they have not learned anything yet")
 
 
 def replace_convolutions(project: Project) -> Change:
@@ -39,17 +45,33 @@ def replace_convolutions(project: Project) -> Change:
     return Change(edit=b.macro("Replace the convolutions by a Dense layer"))
 
 
+def placed_digits(project: Project) -> Change:
+    """The teacher: the same CNN, trainable, on digits placed anywhere on a bigger page."""
+    b = _cnn_on_the_page(project)
+    for nid in in_order(project.graph, "Conv2D"):
+        b.set(nid, "frozen", False)
+    b.set(in_order(project.graph, "Dense")[-1], "units", 10)
+    return Change(edit=b.macro("Train the CNN on digits placed anywhere"), data=PLACED_DIGITS,
+                  training=PLACED_TRAINING)
+
+
 def new_question(project: Project, frozen: bool, text: str, **extra: object) -> Change:
     """The CNN asked odd or even: a two-unit head, its convolutions frozen or not, the new data."""
+    b = _cnn_on_the_page(project)
+    for nid in in_order(project.graph, "Conv2D"):
+        b.set(nid, "frozen", frozen)
+    b.set(in_order(project.graph, "Dense")[-1], "units", 2)
+    return Change(edit=b.macro(text), data=NEW_QUESTION, training=NEW_QUESTION_TRAINING, **extra)
+
+
+def _cnn_on_the_page(project: Project) -> EditBuilder:
+    """Edits that start from the lesson's CNN with its Input set to the page's size."""
     g = project.graph
-    convs = in_order(g, "Conv2D")
-    if not convs:
+    if not in_order(g, "Conv2D"):
         raise LessonError(NO_CNN)
     b = EditBuilder(g)
-    for nid in convs:
-        b.set(nid, "frozen", frozen)
-    b.set(in_order(g, "Dense")[-1], "units", 2)
-    return Change(edit=b.macro(text), data=NEW_QUESTION, training=NEW_QUESTION_TRAINING, **extra)
+    b.set(in_order(g, "Input")[0], "shape", [1, PAGE, PAGE])
+    return b
 
 
 def reuse_filters(project: Project) -> Change:
@@ -115,13 +137,13 @@ LESSON = Lesson(
         "canvas. Then replace the convolutions by one ordinary Dense layer of 64 units: the plain "
         "network has two and a half times as many weights, and still ends up slightly less accurate, "
         "because it must learn every stroke separately at every place.",
-        "Trained parts travel. The filters the CNN learned detect strokes, and strokes help with other "
-        "questions about the same images. Keep them, freeze them, and put a new head on top for a new "
-        "question - is the digit odd or even? - with only 40 images of each digit: the head learns it "
-        "on top of the old filters far better than on frozen random ones. It is also cheaper: nothing is "
-        "computed backwards through frozen filters, so each step costs about half as much. On these "
-        "small, easy images a whole CNN trained from scratch learns about as much per epoch; reusing a "
-        "trained part saves the most when it was trained on far more data than the new task has.",
+        "Trained parts travel. Train the CNN on a harder version - each digit at a random spot of a "
+        "bigger page, from half of the images - and its filters learn strokes wherever they are. Then "
+        "keep them, freeze them, and put a new head on top for a new question, odd or even, about the "
+        "other half of the images, which it has never seen, with only 5 examples of each digit. On the "
+        "trained filters the head climbs well above a coin toss within a few epochs; the same network "
+        "on random filters, or trained whole from scratch, stays near 0.5: 50 images are too few to "
+        "learn strokes from. Frozen filters also make each step cheaper, as no gradient goes into them.",
         "Sequences have their own architecture too: recurrent layers carry a memory from step to step, "
         "and an LSTM's gates let it keep something for many steps, where a plain RNN forgets (the last "
         "two steps below).",
@@ -132,17 +154,23 @@ LESSON = Lesson(
         Step("Replace the convolutions by a Dense layer", "Same data, same training, more weights: compare "
              "the accuracy curve with the CNN's (the earlier run stays in grey). Ctrl+Z brings the CNN back.",
              look_at=("CurvesDock",), change=replace_convolutions, then="train", compare=1),
-        Step("Reuse the trained filters for odd or even", "Keeps the filters the CNN has learned and freezes "
-             "them; a new head of two units learns a new question, odd or even, from 40 images of each digit "
-             "(half held out). Only the head's 130 weights train: watch the validation accuracy in 'Loss "
-             "and accuracy'.", look_at=("CurvesDock",), change=reuse_filters, then="train"),
+        Step("Train the CNN on digits placed anywhere", "The same CNN on a 16x16 page with each digit at a "
+             "random spot: the first half of the images, four times each at different spots. This CNN is the "
+             "teacher whose filters the next step reuses.", look_at=("CurvesDock", "WeightsDock"),
+             change=placed_digits, then="train"),
+        Step("Reuse the trained filters for odd or even", "Keeps the filters the CNN has just learned and "
+             "freezes them; a new head of two units learns a new question, odd or even, on the other half of "
+             "the images, from 5 of each digit (15 more held out). Only the head's 514 weights train: watch "
+             "the validation accuracy in 'Loss and accuracy'.", look_at=("CurvesDock",), change=reuse_filters,
+             then="train"),
         Step("Same, with random filters", "Same frozen layers, same head and data, but the filters are new "
-             "random ones: the validation accuracy stays clearly lower than the reused filters' (in grey) - the "
-             "head was building on what the trained filters had learned.", look_at=("CurvesDock",),
+             "random ones: the validation accuracy stays near 0.5, far below the reused filters' (in grey) - "
+             "the head was building on what the trained filters had learned.", look_at=("CurvesDock",),
              change=random_filters, then="train", compare=1),
-        Step("Same, from scratch", "Every layer trains, from fresh weights. On these small, easy images the "
-             "whole network learns the new question about as well per epoch as the reused filters did (their "
-             "run is in grey), but each step now also computes the filters' gradients, about twice the work.",
+        Step("Same, from scratch", "Every layer trains, from fresh weights, on the same 50 images: the "
+             "accuracy stays near 0.5 too, below the reused filters' run (in grey). With so few examples the "
+             "network cannot learn strokes on its own. Each of its steps also costs more: the filters' "
+             "gradients are computed too.",
              look_at=("CurvesDock",), change=from_scratch, then="train", compare=2),
         Step("Switch to a long sequence with an LSTM", "A new problem: 50 numbers arrive one by one, two "
              "of them marked; the answer is their sum. The LSTM reads step by step and its gated memory "

@@ -131,7 +131,7 @@ def test_render_tokens():
 
 def test_a_choice_row_offers_its_values_and_reloads_with_the_chosen_one(qtbot, panel):
     choose(qtbot, panel.source, ("digits", None))
-    assert visible_rows(panel) == {"digits.labels", "digits.per_class"}
+    assert visible_rows(panel) == {"digits.labels", "digits.part", "digits.per_class", "digits.page", "digits.copies"}
     question = panel.param_widgets[("digits", "labels")]
     assert [question.itemText(i) for i in range(question.count())] == ["digit", "odd or even"]
     question.setFocus()
@@ -144,6 +144,13 @@ def test_a_choice_row_offers_its_values_and_reloads_with_the_chosen_one(qtbot, p
     assert question.currentText() == "digit" and panel.dataset.n_classes == 10
     assert not panel.load_spec({"source": "digits", "labels": "prime"})
     assert "labels must be one of" in panel.error.text() and question.currentText() == "digit"
+    # digits anywhere on a bigger page: typed into the rows, the images grow and the count follows
+    assert panel.load_spec({"source": "digits", "part": "second half", "per_class": 5})
+    type_into(qtbot, panel.param_widgets[("digits", "page")], 16)
+    type_into(qtbot, panel.param_widgets[("digits", "copies")], 3)
+    ds = panel.dataset
+    assert ds.spec["page"] == 16 and ds.spec["copies"] == 3 and ds.X_train.shape[1:] == (1, 16, 16)
+    assert len(ds.X_train) + len(ds.X_val) == 150
 
 
 def test_the_word_corpus_previews_its_pairs_as_words(qtbot, panel):
