@@ -24,7 +24,7 @@ def minmax_decimate(x: np.ndarray, y: np.ndarray, x0: float, x1: float,
     columns = max(1, int(columns))
     if n <= 2 * columns or not x1 > x0:
         return x, y
-    column = np.floor((x - x0) * (columns / (x1 - x0))).astype(np.int64)
+    column = np.floor((x - x0) / (x1 - x0) * columns).astype(np.int64)
     starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])  # x ascending: columns are runs
     counts = np.diff(np.r_[starts, n])
     index = np.arange(n)

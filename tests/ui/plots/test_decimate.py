@@ -35,8 +35,8 @@ def test_each_column_keeps_its_min_and_max_and_the_ends(curve):
         return
     # every column that holds points keeps its lowest and highest value, and no more than those two
     # (plus the curve's ends)
-    col = np.floor((x - x[0]) * (columns / (x[-1] - x[0]))).astype(int)
-    cold = np.floor((xd - x[0]) * (columns / (x[-1] - x[0]))).astype(int)
+    col = np.floor((x - x[0]) / (x[-1] - x[0]) * columns).astype(int)
+    cold = np.floor((xd - x[0]) / (x[-1] - x[0]) * columns).astype(int)
     for c in np.unique(col):
         kept = yd[cold == c]
         assert kept.min() == y[col == c].min() and kept.max() == y[col == c].max()
