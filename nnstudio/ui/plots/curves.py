@@ -49,6 +49,11 @@ class WideCurveItem(pg.PlotCurveItem):
             x, y = x[ok], np.log10(y[ok])
         self.setData(x, y)
 
+    def getData(self) -> tuple[Any, Any]:  # noqa: N802 (pyqtgraph's name)
+        """Like PlotDataItem's: (None, None) while the curve has no points."""
+        x, y = super().getData()
+        return (None, None) if x is None or len(x) == 0 else (x, y)
+
     def setLogMode(self, x: bool, y: bool) -> None:  # noqa: N802 (PlotItem.setLogMode calls it)
         if bool(y) != self.log_y:
             self.log_y = bool(y)

@@ -106,3 +106,10 @@ def test_log_scale_decimates_then_takes_the_logarithm(dock):
     x_log, y_log = dock.train_loss.getData()
     np.testing.assert_array_equal(x_log, x_lin)
     np.testing.assert_allclose(10 ** y_log, y_lin)
+
+
+def test_an_empty_run_has_no_curve_data_as_before(dock):
+    empty = SimpleNamespace(curves=SimpleNamespace(**{k: np.zeros(0) for k in (
+        "epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")}))
+    dock.update_snapshot(empty)
+    assert dock.train_loss.getData() == (None, None)  # what the PlotDataItem it replaced returned
