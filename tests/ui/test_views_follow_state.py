@@ -1,7 +1,6 @@
 """What the views show always belongs to the project shown: New, Open, a data switch and Reset clear them."""
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -64,7 +63,12 @@ def test_reset_clears_the_views_of_the_run(window, qtbot, tmp_path):
     assert window.open_path(path)
     QTest.keyClick(window, Qt.Key_F7)  # one epoch
     qtbot.waitUntil(lambda: "epoch 1" in window.trainer.status.text(), timeout=120_000)
-    qtbot.waitUntil(lambda: np.size(window.curves_dock.train_loss.getData()[0]) > 0, timeout=10_000)
+
+    def points() -> int:  # the curve's getData is (None, None) before its first point
+        x, _ = window.curves_dock.train_loss.getData()
+        return 0 if x is None else len(x)
+
+    qtbot.waitUntil(lambda: points() > 0, timeout=10_000)
     button = window.training_toolbar.widgetForAction(window.trainer.reset_action)
     qtbot.mouseClick(button, Qt.LeftButton)
     qtbot.wait(300)  # the fresh run may publish its first snapshot: it has no epochs yet
@@ -78,6 +82,8 @@ def test_the_decision_surface_region_is_the_whole_view_after_the_same_data_come_
     """The locked aspect widens one axis beyond the data; when the data are set again (a reset, a new
     session) the view ends at the range it already shows, no range signal comes, and the surface asked
     for must still be the view's, not the data's."""
+    import numpy as np
+
     from nnstudio.ui.plots import DecisionDock
 
     dock = DecisionDock()
