@@ -5,16 +5,11 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QCheckBox, QLabel
 
 from nnstudio.ui.plots.base import TRAIN_COLOR, VAL_COLOR, PlotDock, legend_html
 from nnstudio.ui.plots.decimate import clip_to_span, minmax_decimate, nice_ceiling
-
-# A two-pixel line as three one-pixel strokes, one pixel apart (right, down): Qt strokes an
-# antialiased pen wider than one pixel as a filled outline, 20-25 ms a paint for a thousand points
-# (most of the window's event-loop lateness while training); a one-pixel stroke takes ~0.3 ms.
-WIDE_OFFSETS = ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0))
+from nnstudio.ui.plots.wide_curve import WideCurveItem
 
 #: what an earlier run shows in grey: (plot attribute, curve key, line style like the live curve's)
 OVERLAID = (("loss_plot", "train_loss", pg.QtCore.Qt.SolidLine), ("loss_plot", "val_loss", pg.QtCore.Qt.DashLine),
@@ -31,40 +26,6 @@ class EpochAxis(pg.AxisItem):
         if not levels:  # zoomed in to less than one epoch apart: the whole epochs in view
             levels = [(1.0, [float(v) for v in range(int(np.ceil(minVal)), int(np.floor(maxVal)) + 1)])]
         return levels
-
-
-class WideCurveItem(pg.PlotCurveItem):
-    """A curve drawn about two pixels wide with one-pixel strokes (see WIDE_OFFSETS); the data it is
-    given is drawn as it is (the dock decimates it), in log10 when the plot's y axis is logarithmic."""
-
-    def __init__(self, pen: Any) -> None:
-        super().__init__(pen=pen)
-        self.log_y = False
-        self.raw: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
-
-    def show_data(self, x: np.ndarray, y: np.ndarray) -> None:
-        self.raw = (x, y)
-        if self.log_y:
-            ok = y > 0
-            x, y = x[ok], np.log10(y[ok])
-        self.setData(x, y)
-
-    def getData(self) -> tuple[Any, Any]:  # noqa: N802 (pyqtgraph's name)
-        """Like PlotDataItem's: (None, None) while the curve has no points."""
-        x, y = super().getData()
-        return (None, None) if x is None or len(x) == 0 else (x, y)
-
-    def setLogMode(self, x: bool, y: bool) -> None:  # noqa: N802 (PlotItem.setLogMode calls it)
-        if bool(y) != self.log_y:
-            self.log_y = bool(y)
-            self.show_data(*self.raw)
-
-    def paint(self, p: Any, opt: Any, widget: Any) -> None:
-        world = p.transform()
-        for dx, dy in WIDE_OFFSETS:  # offsets in the widget's pixels, whatever the zoom
-            p.setTransform(world * QTransform.fromTranslate(dx, dy))
-            super().paint(p, opt, widget)
-        p.setTransform(world)
 
 
 class CurvesDock(PlotDock):
@@ -148,19 +109,20 @@ class CurvesDock(PlotDock):
         c = s.curves
         vb = self.loss_plot.getPlotItem().vb
         columns = max(16, int(vb.width()))
+        zoomed = self.zoomed()
         for item, y in ((self.train_loss, c.train_loss), (self.val_loss, c.val_loss),
                         (self.train_acc, c.train_accuracy), (self.val_acc, c.val_accuracy)):
             y = np.asarray(y, dtype=float)
             ok = np.isfinite(y)
             x, y = c.epoch[ok], y[ok]
-            if self.zoomed():  # the columns span what is in view
+            if zoomed:  # the columns span what is in view
                 x0, x1 = vb.viewRange()[0]
                 x, y = clip_to_span(x, y, x0, x1)
             else:  # the view follows the whole history
                 x0, x1 = self.followed_span(c.epoch)
             item.show_data(*minmax_decimate(x, y, x0, x1, columns))
         self.acc_plot.setVisible(bool(np.isfinite(c.val_accuracy).any()) or len(c.epoch) == 0)
-        if not self.zoomed() and len(c.epoch):
+        if not zoomed and len(c.epoch):
             vb.setRange(xRange=self.followed_span(c.epoch), padding=0.02)  # unchanged: no signal, no layout
         # the new range now, not when the plots paint: a range set while painting asks for a second paint
         for plot in (self.loss_plot, self.acc_plot):

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from nnstudio.ui.plots.base import CLASS_COLORS, PlotDock, fill_combo, legend_html, readable_on
-from nnstudio.ui.plots.curves import WideCurveItem
+from nnstudio.ui.plots.wide_curve import WideCurveItem
 
 HISTORY = 120
 BINS = 40
