@@ -557,7 +557,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text.splitlines()[0], 10000)
 
     def set_theme(self, name: str) -> None:
-        apply_theme(QApplication.instance(), name)
+        apply_theme(QApplication.instance(), name, self)
         self.start_page.restyle()
         self.settings.setValue("theme", name)
         self.theme = name
@@ -594,7 +594,7 @@ class MainWindow(QMainWindow):
     def _restore(self) -> None:
         self._layout_restored = dock_layout.restore_layout(self, self.settings)
         self.theme = str(self.settings.value("theme", "light"))
-        apply_theme(QApplication.instance(), self.theme)
+        apply_theme(QApplication.instance(), self.theme, self)
         self._fill_recent()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 THEMES = ("light", "dark")
 
@@ -27,8 +27,12 @@ def palette(name: str) -> QPalette:
     return p
 
 
-def apply_theme(app: QApplication, name: str) -> None:
-    """Switch every widget (and future plots) to the theme."""
+def apply_theme(app: QApplication, name: str, root: QWidget | None = None) -> None:
+    """Switch the palette and future plots to the theme, and the plots already inside ``root``.
+
+    Only ``root``'s own children are walked, never ``app.allWidgets()``: that list can hold widgets another
+    owner is tearing down, and touching one of those crashes the process.
+    """
     if name not in THEMES:
         name = "light"
     app.setStyle("Fusion")
@@ -36,9 +40,10 @@ def apply_theme(app: QApplication, name: str) -> None:
     bg, fg = ("#1e272c", "#cfd8dc") if name == "dark" else ("#ffffff", "#37474f")
     pg.setConfigOption("background", bg)
     pg.setConfigOption("foreground", fg)
-    for w in app.allWidgets():
-        if isinstance(w, pg.GraphicsView):  # plots, layouts and the views inside image viewers alike
-            w.setBackground(bg)
+    if root is None:
+        return
+    for w in root.findChildren(pg.GraphicsView):  # plots, layouts and the views inside image viewers alike
+        w.setBackground(bg)
         if isinstance(w, pg.PlotWidget):
             for axis in ("left", "bottom"):
                 w.getAxis(axis).setPen(fg)
