@@ -93,6 +93,8 @@ class Session:
         self._message = ""
         self._started_at: float | None = None
         self._train_seconds = 0.0
+        # the training thread's time spent building snapshots: what the live views cost training
+        self.snapshot_seconds = 0.0
         self._run_started = time.strftime("%Y-%m-%dT%H:%M:%S")
         self.on_snapshot = on_snapshot
         self._thread = threading.Thread(target=self._loop, name="nnstudio-training", daemon=True)
@@ -464,6 +466,8 @@ class Session:
                 with self._cond:
                     self._message = f"could not build the live view data: {_describe_error(exc)}"
                 return
+            finally:
+                self.snapshot_seconds += time.perf_counter() - now
             self._latest = snap
             self._last_publish = now
             if self.on_snapshot is not None:

@@ -8,7 +8,10 @@ average). Reported:
 * ``ui_latency_p50_ms`` / ``ui_latency_p99_ms`` - how late a 10 ms GUI timer fires while training
   runs (the time a click or key press can wait before the window reacts);
 * ``gui_samples_per_s`` / ``headless_samples_per_s`` and ``gui_to_headless_ratio`` - training
-  throughput with the live views against without them.
+  throughput with the live views against without them;
+* where the difference goes: ``snapshot_share`` (the training thread's time building the views'
+  snapshots) and ``gui_cpu_share`` (the GUI thread's CPU time: drawing, painting, events), both as
+  shares of the wall-clock time.
 """
 from __future__ import annotations
 
@@ -118,14 +121,17 @@ def with_window(name: str, seconds: float, epochs: int) -> dict[str, float]:
     run_loop(SETTLE_WINDOWS * CPU_WINDOW * 1000)
     start_step = tc.session.latest_snapshot().step
     draws0 = sum(d.draws for d in window.plot_docks)
+    snapshot0, cpu0 = tc.session.snapshot_seconds, time.thread_time()
     t0 = time.perf_counter()
     clock.start()
     probe.start()
     run_loop(seconds * 1000)
     tc.session.pause()
     elapsed = time.perf_counter() - t0
+    gui_cpu = time.thread_time() - cpu0
     probe.stop()
     tc.session.wait(("paused",))
+    snapshot_seconds = tc.session.snapshot_seconds - snapshot0
     steps = tc.session.latest_snapshot().step
     batch = tc.session.settings.batch_size
     draws = sum(d.draws for d in window.plot_docks) - draws0
@@ -141,6 +147,8 @@ def with_window(name: str, seconds: float, epochs: int) -> dict[str, float]:
         "ui_latency_p99_ms": float(np.percentile(lat, 99)),
         "ui_latency_max_ms": float(lat.max()),
         "view_redraws_per_s": draws / elapsed,
+        "snapshot_share": snapshot_seconds / elapsed,
+        "gui_cpu_share": gui_cpu / elapsed,
     }
 
 
@@ -170,6 +178,8 @@ def main(argv: Sequence[str]) -> int:
         print(f"  from the window    {result['gui_samples_per_s']:>12,.0f} samples/s"
               f"   ratio {result['gui_to_headless_ratio']:.2f} (target >= 0.95)")
         print(f"  view redraws       {result['view_redraws_per_s']:>12.1f} per s (all views together)")
+        print(f"  costs              snapshots {result['snapshot_share']:.1%} of the training thread,"
+              f" GUI thread {result['gui_cpu_share']:.1%} of a core")
         print(f"  UI latency         p50 {result['ui_latency_p50_ms']:.1f} ms, p99 {result['ui_latency_p99_ms']:.1f} ms,"
               f" max {result['ui_latency_max_ms']:.1f} ms (target p99 < 16 ms)")
     return 0

@@ -151,3 +151,24 @@ def test_stress_random_commands_from_another_thread():
         assert len(c.epoch) == len(c.train_loss) == len(c.val_loss) == snap.epoch
         assert snap.state in ("idle", "running", "paused", "finished", "stopped")
         assert not c.train_loss.flags.writeable
+
+
+def test_the_time_spent_building_snapshots_is_counted(xor_project):
+    trainer = trainer_for_project(xor_project)
+    build = trainer.snapshot
+    built: list[int] = []
+
+    def slow_snapshot(*args, **kwargs):
+        time.sleep(0.01)  # a snapshot as costly as a big network's hidden activations
+        built.append(1)
+        return build(*args, **kwargs)
+
+    trainer.snapshot = slow_snapshot
+    s = Session(trainer, snapshot_hz=50)
+    try:
+        s.start()
+        assert s.wait(("finished",), timeout=60)
+        assert len(built) >= 2
+        assert 0.01 * len(built) <= s.snapshot_seconds < 0.01 * len(built) + 1.0
+    finally:
+        s.close()

@@ -17,6 +17,15 @@ def use_settings_in(folder) -> None:
     app.setApplicationName("nnstudio")
 
 
+def shown(qtbot, widget, width: int = 480, height: int = 360):
+    """``widget`` shown on its own at the given size, exposed, and closed by qtbot after the test."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
 def close_window(w) -> None:
     w.trainer.timer.stop()
     w.trainer.close_session(store=False)

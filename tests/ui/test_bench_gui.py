@@ -18,3 +18,5 @@ def test_bench_gui_reports_throughput_latency_and_redraws(tmp_path):
     assert result["gui_to_headless_ratio"] == result["gui_samples_per_s"] / result["headless_samples_per_s"]
     assert result["view_redraws_per_s"] > 0  # the views really drew while training ran (after settling)
     assert 0 <= result["ui_latency_p50_ms"] <= result["ui_latency_p99_ms"] <= result["ui_latency_max_ms"]
+    # where the window's cost goes: shares of the wall clock, and with views open both are spent
+    assert 0 < result["snapshot_share"] < 1 and 0 < result["gui_cpu_share"] < 2

@@ -9,15 +9,12 @@ from PySide6.QtWidgets import QFileDialog
 from nnstudio.data import sources
 from nnstudio.ui.panels.data_panel import DataPanel, source_entries
 from nnstudio.ui.panels.sequence_preview import render_tokens
+from tests.ui.conftest import shown
 
 
 @pytest.fixture
 def panel(qtbot):
-    p = DataPanel()
-    qtbot.addWidget(p)
-    p.resize(460, 720)
-    p.show()
-    return p
+    return shown(qtbot, DataPanel(), 460, 720)
 
 
 def choose(qtbot, combo, data) -> None:

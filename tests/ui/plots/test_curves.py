@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 
 from nnstudio.ui.plots import CurvesDock
 from nnstudio.ui.plots.base import TRAIN_COLOR, VAL_COLOR
+from tests.ui.conftest import shown
 
 
 def long_snapshot(epochs: int) -> SimpleNamespace:
@@ -26,12 +27,7 @@ def long_snapshot(epochs: int) -> SimpleNamespace:
 
 @pytest.fixture
 def dock(qtbot):
-    d = CurvesDock()
-    qtbot.addWidget(d)
-    d.resize(480, 360)
-    d.show()
-    qtbot.waitExposed(d)
-    return d
+    return shown(qtbot, CurvesDock())
 
 
 @pytest.mark.parametrize("epochs", [30, 5_000, 40_000])

@@ -16,6 +16,7 @@ from nnstudio.training.project import trainer_for_project
 from nnstudio.ui.plots import CurvesDock, DecisionDock, FeatureMapsDock, RunsPanel
 from nnstudio.ui.plots.classes import pca_2d
 from tests.training.conftest import toy_project
+from tests.ui.conftest import shown
 
 
 def trained_snapshot(project, epochs: int, extras: Extras):
@@ -37,11 +38,7 @@ def finished_run(seed: int, epochs: int):
 
 @pytest.fixture
 def curves(qtbot):
-    dock = CurvesDock()
-    qtbot.addWidget(dock)
-    dock.resize(500, 400)
-    dock.show()
-    qtbot.waitExposed(dock)
+    dock = shown(qtbot, CurvesDock(), 500, 400)
     _, snap = trained_snapshot(toy_project("xor", n=200), 8, Extras())
     dock.update_snapshot(snap)
     return dock, snap
@@ -73,11 +70,7 @@ def test_hovering_the_loss_plot_reads_out_the_epoch_under_the_cursor(curves, qtb
 
 @pytest.mark.parametrize("epochs", [2, 5, 300])
 def test_the_epoch_axis_ticks_whole_epochs_only(qtbot, epochs):
-    dock = CurvesDock()
-    qtbot.addWidget(dock)
-    dock.resize(500, 400)
-    dock.show()
-    qtbot.waitExposed(dock)
+    dock = shown(qtbot, CurvesDock(), 500, 400)
     _, snap = trained_snapshot(toy_project("xor", n=80, epochs=epochs), epochs, Extras())
     dock.update_snapshot(snap)
     dock.redraw()

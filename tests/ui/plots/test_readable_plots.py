@@ -18,6 +18,7 @@ from nnstudio.ui.plots.decision import MAX_STRENGTH, confidence_image
 from nnstudio.ui.theme import apply_theme
 from tests.conftest import build_mlp
 from tests.training.conftest import toy_project
+from tests.ui.conftest import shown
 
 
 @pytest.fixture(params=["light", "dark"])
@@ -33,14 +34,6 @@ def example_trainer(name: str, epochs: int):
     for _ in range(epochs):
         trainer.run_epoch()
     return trainer
-
-
-def shown(qtbot, dock, w=480, h=420):
-    qtbot.addWidget(dock)
-    dock.resize(w, h)
-    dock.show()
-    qtbot.waitExposed(dock)
-    return dock
 
 
 def luminance(c: QColor) -> float:
@@ -107,7 +100,7 @@ def test_confusion_numbers_contrast_with_their_cells_and_fit_them(qtbot, theme, 
 def test_decision_surface_lightness_follows_confidence(qtbot, theme):
     project = toy_project("circle", n=300, epochs=5)
     trainer = trainer_for_project(project)
-    dock = shown(qtbot, DecisionDock())
+    dock = shown(qtbot, DecisionDock(), 480, 420)
     ds = trainer.dataset
     dock.set_points(ds.points_train, ds.y_train, ds.points_val, ds.y_val, ds.task)
     for _ in range(5):
@@ -148,7 +141,7 @@ def test_regression_surface_has_a_colour_bar_over_the_targets_range(qtbot, theme
     project.graph, _ = build_mlp(sizes=(2, 8, 1), activation="tanh", loss="mse")
     trainer = trainer_for_project(project)
     ds = trainer.dataset
-    dock = shown(qtbot, DecisionDock())
+    dock = shown(qtbot, DecisionDock(), 480, 420)
     dock.set_points(ds.points_train, ds.y_train, ds.points_val, ds.y_val, ds.task)
     trainer.run_epoch()
     dock.update_snapshot(trainer.snapshot(1, "paused", Extras(grid=(*dock.region(), 32))))
@@ -171,7 +164,7 @@ def test_regression_surface_has_a_colour_bar_over_the_targets_range(qtbot, theme
 
 
 def test_feature_maps_explain_themselves_without_convolution(qtbot, theme, digits_snapshot):
-    dock = shown(qtbot, FeatureMapsDock())
+    dock = shown(qtbot, FeatureMapsDock(), 480, 420)
     assert dock.note.isVisible() and "digits-cnn" in dock.note.text() and not dock.view.isVisible()
     _, snap = digits_snapshot  # images, but an MLP
     dock.update_snapshot(snap)
@@ -187,13 +180,13 @@ def test_feature_maps_explain_themselves_without_convolution(qtbot, theme, digit
 
 def test_legends_are_off_the_curves(qtbot, theme, digits_snapshot):
     _, snap = digits_snapshot
-    curves = shown(qtbot, CurvesDock())
+    curves = shown(qtbot, CurvesDock(), 480, 420)
     curves.update_snapshot(snap)
     assert curves.loss_plot.getPlotItem().legend is None  # nothing drawn over the plot
     assert curves.legend.isVisible() and "training" in curves.legend.text() and "validation" in curves.legend.text()
     top_of_plot = curves.loss_plot.mapTo(curves, curves.loss_plot.rect().topLeft()).y()
     assert curves.legend.mapTo(curves, curves.legend.rect().bottomLeft()).y() <= top_of_plot
-    acts = shown(qtbot, ActivationsDock())
+    acts = shown(qtbot, ActivationsDock(), 480, 420)
     acts.update_snapshot(snap)
     assert acts.plot.getPlotItem().legend is None
     names = [layer.name for layer in snap.layers if layer.act_hist is not None and layer.kind == "Dense"]
@@ -245,7 +238,7 @@ def test_near_zero_weights_recede_into_the_background_in_both_themes(qtbot, them
     from nnstudio.ui.plots import WeightsDock
 
     trainer, _ = digits_snapshot
-    dock = shown(qtbot, WeightsDock())
+    dock = shown(qtbot, WeightsDock(), 480, 420)
     dock.update_snapshot(trainer.snapshot(1, "paused", Extras(params=True)))
     zero = QColor(*[int(v) for v in dock.image.lut[128][:3]])
     bg = pg.mkColor(pg.getConfigOption("background"))

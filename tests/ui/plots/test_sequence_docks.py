@@ -9,6 +9,7 @@ from nnstudio.training.internals import Throttle, collect, grad_norm_per_step
 from nnstudio.training.snapshot import LayerSnapshot
 from nnstudio.ui.plots import catalog
 from nnstudio.ui.plots.sequences import AttentionDock, HiddenStateDock, TimeGradDock
+from tests.ui.conftest import shown as show
 
 
 class Snap:
@@ -22,14 +23,6 @@ class Snap:
 
 def hidden_states(n=4, seq=12, units=5, seed=0):
     return np.tanh(np.random.default_rng(seed).normal(size=(n, seq, units)))
-
-
-def show(qtbot, dock):
-    qtbot.addWidget(dock)
-    dock.resize(480, 360)
-    dock.show()
-    qtbot.waitExposed(dock)
-    return dock
 
 
 def test_hidden_state_heat_map_is_time_by_unit_for_the_chosen_example(qtbot):

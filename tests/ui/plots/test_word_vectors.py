@@ -16,6 +16,7 @@ from nnstudio.training.project import trainer_for_project
 from nnstudio.ui.plots.words import WordVectorsDock, analogy_plane
 from tests.lessons.lesson_helpers import with_step
 from tests.training.conftest import toy_project
+from tests.ui.conftest import shown
 
 PEOPLE = list(rc.PEOPLE)
 
@@ -51,11 +52,8 @@ def trained_words():
 
 def shown_dock(qtbot, snapshot, names):
     dock = WordVectorsDock()
-    qtbot.addWidget(dock)
-    dock.resize(560, 480)
     dock.set_token_names(names)
-    dock.show()
-    qtbot.waitExposed(dock)
+    shown(qtbot, dock, 560, 480)
     dock.update_snapshot(snapshot)
     return dock
 
