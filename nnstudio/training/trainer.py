@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -32,6 +32,10 @@ CHUNK_WORK = 2.0e8  # multiply-adds per chunk (about 20-100 ms)
 # The decision surface over a grid costs more than everything else in a snapshot; a
 # surface 100 ms old looks the same, so it is refreshed at most 10 times a second.
 GRID_INTERVAL = 0.1
+# The hidden activations of 300 samples are a forward pass over them (8 ms a snapshot for the
+# digits CNN, a tenth of its training time at 12 snapshots a second); the projection view takes its
+# turn with the other heavy views and redraws about twice a second, so they are refreshed as often.
+HIDDEN_INTERVAL = 0.5
 # A rollback point (a copy of the weights and optimizer state) at most this often: small
 # networks finish a chunk every millisecond, and copying after each one cost more than the step.
 ROLLBACK_INTERVAL = 0.2
@@ -123,6 +127,8 @@ class Trainer:
         # per chunk of the current epoch: mean loss, samples, and right answers (classification) or
         # summed absolute error (regression), both from the chunk's own training passes
         self._epoch_sums: list[tuple[float, int, float]] = []
+        # name -> (key, when, value): costly snapshot parts kept for a moment while training runs
+        self._recent_cache: dict[str, tuple[Any, float, Any]] = {}
         self._keep_rollback_point()
         self._first_loss = self._initial_loss()
         self._best: tuple[float, Any] | None = None
@@ -416,21 +422,15 @@ class Trainer:
                                      for nid, t in self.plan.params.items()})
         grid = None
         if extras.grid:
-            now = time.perf_counter()
-            cached = getattr(self, "_grid_cache", None)
-            if cached and cached[0] == (extras.grid, extras.neuron_grid, self.plan_version) and \
-                    now - cached[1] < GRID_INTERVAL and state == "running":
-                grid = cached[2]
-            else:
-                grid = self._grid(extras)
-                self._grid_cache = ((extras.grid, extras.neuron_grid, self.plan_version), now, grid)
+            grid = self._recent("grid", (extras.grid, extras.neuron_grid), GRID_INTERVAL, state,
+                                lambda: self._grid(extras))
         hidden = hidden_labels = None
         X_show, y_show = (self.X_val, self.dataset.y_val) if len(self.X_val) else (self.X_train, self.dataset.y_train)
         if extras.hidden_node:
-            acts = self.plan.activations(X_show[: extras.hidden_samples])
-            if extras.hidden_node in acts:
-                hidden = freeze_mapping({extras.hidden_node: frozen(acts[extras.hidden_node])})
-                hidden_labels = frozen(np.asarray(y_show[: extras.hidden_samples]))
+            hidden, hidden_labels = self._recent(
+                "hidden", (extras.hidden_node, extras.hidden_samples), HIDDEN_INTERVAL, state,
+                lambda: self._hidden(extras.hidden_node, X_show[: extras.hidden_samples],
+                                     y_show[: extras.hidden_samples]))
         sample_input = feature_maps = None
         if extras.sample_index is not None and X_show.ndim == 4 and len(X_show):
             x = X_show[extras.sample_index % len(X_show)][None]
@@ -454,6 +454,24 @@ class Trainer:
             hidden_labels=hidden_labels, sample_input=sample_input, feature_maps=feature_maps,
             plan_version=self.plan_version, internals=internals,
         )
+
+    def _recent(self, name: str, key: Any, interval: float, state: str, build: Callable[[], Any]) -> Any:
+        """``build()``, or what it gave for the same ``key`` less than ``interval`` seconds ago while
+        training runs (paused, stepped or reset, the views get the current value at once)."""
+        now = time.perf_counter()
+        key = (key, self.plan_version)
+        cached = self._recent_cache.get(name)
+        if cached is not None and cached[0] == key and now - cached[1] < interval and state == "running":
+            return cached[2]
+        value = build()
+        self._recent_cache[name] = (key, now, value)
+        return value
+
+    def _hidden(self, node_id: str, X: np.ndarray, y: Any) -> tuple[Any, Any]:
+        acts = self.plan.activations(X)
+        if node_id not in acts:
+            return None, None
+        return freeze_mapping({node_id: frozen(acts[node_id])}), frozen(np.asarray(y))
 
     def _layer_snapshots(self) -> tuple[LayerSnapshot, ...]:
         stats = self.plan.layer_stats()

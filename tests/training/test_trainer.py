@@ -184,3 +184,33 @@ def test_history_curves_without_new_entries_share_the_buffer():
     h.train_loss.extend([1.0, 0.5])
     first, second = h.curves().train_loss, h.curves().train_loss
     assert np.shares_memory(first, second)  # nothing new: no copy at all
+
+
+def test_costly_snapshot_parts_are_kept_for_a_moment_while_running_and_fresh_otherwise(xor_project, monkeypatch):
+    import nnstudio.training.trainer as trainer_module
+
+    t = trainer_for_project(xor_project)
+    hidden_id = xor_project.graph.nodes_of_kind("Activation")[0].id
+    extras = Extras(grid=(-6, 6, -6, 6, 16), hidden_node=hidden_id)
+    computed = {"activations": 0}
+    activations = t.plan.activations
+
+    def counting(X):
+        computed["activations"] += 1
+        return activations(X)
+
+    monkeypatch.setattr(t.plan, "activations", counting)
+    first = t.snapshot(1, "running", extras)
+    t.run_epoch()
+    second = t.snapshot(2, "running", extras)  # within both intervals: the same pictures, not recomputed
+    assert second.hidden is first.hidden and second.grid is first.grid
+    assert computed["activations"] == 1
+    paused = t.snapshot(3, "paused", extras)  # what a paused (or stepped) run shows is its current state
+    assert paused.hidden is not first.hidden and paused.grid is not first.grid
+    trained = np.asarray(paused.hidden[hidden_id])
+    assert not np.array_equal(trained, np.asarray(first.hidden[hidden_id]))
+    np.testing.assert_allclose(trained, activations(t.X_val[:300])[hidden_id], rtol=1e-6)
+    monkeypatch.setattr(trainer_module, "HIDDEN_INTERVAL", 0.0)
+    assert t.snapshot(4, "running", extras).hidden is not paused.hidden  # the interval over: refreshed
+    other = t.snapshot(5, "running", Extras(hidden_node=hidden_id, hidden_samples=5))
+    assert len(next(iter(other.hidden.values()))) == 5  # asked for something else: computed for it
